@@ -1,0 +1,92 @@
+// Package generator is bkgen's public Go API: it turns an OpenAPI document and
+// a config into a service repository (New), and re-runs the self-check of a
+// generated repository (Check). Paths and options go in, exported types come
+// out; nothing here prints.
+package generator
+
+import (
+	"time"
+
+	"github.com/bkgen/bkgen/generator/config"
+	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/report"
+)
+
+// Options configure New.
+type Options struct {
+	// SpecPath is the OpenAPI document to generate from (--from).
+	SpecPath string
+	// OutDir is the folder to write; empty means the slug of info.title in the
+	// current directory.
+	OutDir string
+	// Config holds the generation choices (bkgen.yaml merged with flags).
+	Config config.Config
+	// Force allows writing into a non-empty OutDir.
+	Force bool
+	// NoCheck skips the self-check after writing.
+	NoCheck bool
+	// Strict makes a self-check that could not run every step fail.
+	Strict bool
+	// NoGit skips `git init` and the first commit.
+	NoGit bool
+	// Progress receives events as the pipeline advances; nil discards them.
+	Progress Progress
+}
+
+// CheckOptions configure Check.
+type CheckOptions struct {
+	Dir      string
+	Strict   bool
+	Progress Progress
+}
+
+// Result is what New did.
+type Result struct {
+	// Dir is the folder written.
+	Dir string
+	// Files lists the paths written, relative to Dir, sorted.
+	Files []string
+	// Diagnostics are the warnings found in the inputs.
+	Diagnostics diag.List
+	// Check is the self-check report, nil with NoCheck.
+	Check *report.Check
+}
+
+// EventKind says what an Event reports.
+type EventKind int
+
+const (
+	// StepStarted: a pipeline or self-check step began.
+	StepStarted EventKind = iota
+	// StepFinished: a step ended; Status and Duration are set.
+	StepFinished
+	// Info is a line of information for the user.
+	Info
+)
+
+// Event is one progress report.
+type Event struct {
+	Kind     EventKind
+	Step     string
+	Status   string // passed | failed | skipped | not_run, for StepFinished
+	Duration time.Duration
+	Detail   string
+}
+
+// Progress receives pipeline events. Implementations must be safe for use by
+// one goroutine at a time; the pipeline never calls them concurrently.
+type Progress interface {
+	Event(Event)
+}
+
+// ProgressFunc adapts a function to Progress.
+type ProgressFunc func(Event)
+
+// Event calls f(e).
+func (f ProgressFunc) Event(e Event) { f(e) }
+
+func emit(p Progress, e Event) {
+	if p != nil {
+		p.Event(e)
+	}
+}

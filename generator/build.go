@@ -1,0 +1,188 @@
+package generator
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/bkgen/bkgen/generator/config"
+	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// builder turns a loaded document and a config into an ir.Service.
+type builder struct {
+	doc       *openapi3.T
+	pos       func(pointer string) diag.Pos
+	diags     diag.List
+	svc       *ir.Service
+	byValue   map[*openapi3.Schema]*ir.Type
+	compNames map[*openapi3.Schema]string
+	typeNames *ir.Namer
+	types     []*ir.Type
+}
+
+// reservedTypeNames are the names the generated api package declares itself.
+var reservedTypeNames = []string{
+	"Handler", "Services", "Problem", "FieldError", "Error", "ValidationError", "Options", "Router",
+	"NewRouter", "NewError", "ErrNotImplemented", "Date", "Spec", "SpecFile", "Validator",
+}
+
+// buildService builds the IR. pos maps a JSON pointer of the spec to its place.
+func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func(string) diag.Pos) (*ir.Service, diag.List) {
+	b := &builder{
+		doc:       doc,
+		pos:       pos,
+		byValue:   make(map[*openapi3.Schema]*ir.Type),
+		compNames: make(map[*openapi3.Schema]string),
+		typeNames: ir.NewNamer(reservedTypeNames...),
+	}
+	title := ""
+	version := ""
+	desc := ""
+	if doc.Info != nil {
+		title, version, desc = doc.Info.Title, doc.Info.Version, doc.Info.Description
+	}
+	name := ir.Slug(title)
+	if title == "" {
+		name = "service"
+	}
+	b.svc = &ir.Service{
+		Name:         name,
+		Cmd:          name,
+		MetricPrefix: strings.ReplaceAll(name, "-", "_"),
+		Title:        oneLine(title),
+		Version:      version,
+		Description:  desc,
+		Module:       cfg.Module,
+		SpecFile:     specFile,
+		Coverage:     cfg.Coverage,
+		Env:          envTable(cfg),
+	}
+	if b.svc.Module == "" {
+		b.svc.Module = "example.com/" + name
+	}
+	if cfg.BasePath != nil {
+		b.svc.BasePath = strings.TrimRight(*cfg.BasePath, "/")
+	} else {
+		b.svc.BasePath = serverBasePath(doc)
+	}
+	// Components first, so a component keeps its own name wherever it is used.
+	if doc.Components != nil {
+		for _, name := range sortedKeys(doc.Components.Schemas) {
+			if ref := doc.Components.Schemas[name]; ref != nil && ref.Value != nil {
+				if _, dup := b.compNames[ref.Value]; !dup {
+					b.compNames[ref.Value] = b.typeNames.Take(ir.GoName(name))
+				}
+			}
+		}
+		for _, name := range sortedKeys(doc.Components.Schemas) {
+			ref := doc.Components.Schemas[name]
+			if ref == nil || ref.Value == nil {
+				continue
+			}
+			use := b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+escapePointer(name))
+			_ = use
+		}
+	}
+	if doc.Paths != nil {
+		b.buildOperations()
+	}
+	b.finish()
+	return b.svc, b.diags
+}
+
+// finish orders the types and decides which fields are pointers.
+func (b *builder) finish() {
+	b.svc.Types = slices.Clone(b.types)
+	slices.SortFunc(b.svc.Types, func(x, y *ir.Type) int { return strings.Compare(x.Name, y.Name) })
+	for _, t := range b.svc.Types {
+		for _, f := range t.Fields {
+			f.Ptr = pointerField(f)
+		}
+	}
+	// A struct that holds itself by value (through required fields) cannot be
+	// declared in Go: break every such cycle with a pointer.
+	for _, t := range b.svc.Types {
+		for _, f := range t.Fields {
+			if !f.Ptr && f.Schema.IsStruct() && reaches(f.Schema.Named, t, map[*ir.Type]bool{}) {
+				f.Ptr = true
+			}
+		}
+	}
+}
+
+func pointerField(f *ir.Field) bool {
+	switch f.Schema.Kind {
+	case ir.KindAny, ir.KindSlice, ir.KindMap, ir.KindBytes:
+		return false
+	case ir.KindNamed:
+		if k := f.Schema.Named.Kind; k == ir.TypeSlice || k == ir.TypeMap {
+			return false
+		}
+	}
+	return !f.Required || f.Nullable
+}
+
+// reaches reports whether from holds target by value, directly or through other structs.
+func reaches(from, target *ir.Type, seen map[*ir.Type]bool) bool {
+	if from == target {
+		return true
+	}
+	if seen[from] {
+		return false
+	}
+	seen[from] = true
+	for _, f := range from.Fields {
+		if !f.Ptr && f.Schema.IsStruct() && reaches(f.Schema.Named, target, seen) {
+			return true
+		}
+	}
+	return false
+}
+
+// serverBasePath is the path of servers[0].url with variables at their defaults.
+func serverBasePath(doc *openapi3.T) string {
+	if len(doc.Servers) == 0 || doc.Servers[0] == nil {
+		return ""
+	}
+	s := doc.Servers[0]
+	raw := s.URL
+	for name, v := range s.Variables {
+		if v != nil {
+			raw = strings.ReplaceAll(raw, "{"+name+"}", v.Default)
+		}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	p := strings.TrimRight(u.Path, "/")
+	if strings.ContainsAny(p, "{}") || !strings.HasPrefix(p, "/") {
+		return ""
+	}
+	return p
+}
+
+// envTable is the runtime configuration of DESIGN.md that this service reads.
+func envTable(cfg *config.Config) []ir.EnvVar {
+	env := []ir.EnvVar{
+		{Name: "PORT", Default: "8080", Description: "API listener port"},
+		{Name: "HOST", Default: "0.0.0.0", Description: "API and admin listener address"},
+		{Name: "ADMIN_PORT", Default: "9090", Description: "admin listener port: /metrics, /healthz, /readyz"},
+		{Name: "LOG_LEVEL", Default: "info", Description: "debug, info, warn or error"},
+		{Name: "LOG_FORMAT", Default: "json", Description: "json or text"},
+		{Name: "REQUEST_TIMEOUT", Default: "30s", Description: "per-request deadline"},
+		{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Description: "time to drain in-flight requests on shutdown"},
+		{Name: "BODY_LIMIT", Default: "1MiB", Description: "request body cap (413 above it)"},
+		{Name: "MAX_IN_FLIGHT", Default: "0", Description: "concurrent request cap, 503 above it; 0 disables"},
+		{Name: "CORS_ALLOWED_ORIGINS", Description: "comma-separated origins; CORS is off when unset"},
+		{Name: "VALIDATE_RESPONSES", Default: "off", Description: "off, log or strict: check responses against the spec"},
+	}
+	if cfg.Database != "none" && cfg.Database != "" {
+		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL", Secret: true})
+	}
+	return env
+}

@@ -1,0 +1,521 @@
+package generator
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// maxSchemaDepth bounds inline nesting; deeper schemas are taken as free-form
+// values (a guard against pathological specs, not a limit real APIs reach).
+const maxSchemaDepth = 64
+
+// schemaUse builds the use of ref at pointer; hint names a type the use may need.
+func (b *builder) schemaUse(ref *openapi3.SchemaRef, hint, pointer string) *ir.Schema {
+	return b.schemaUseDepth(ref, hint, pointer, 0)
+}
+
+func (b *builder) schemaUseDepth(ref *openapi3.SchemaRef, hint, pointer string, depth int) *ir.Schema {
+	if ref == nil || ref.Value == nil || depth > maxSchemaDepth {
+		return &ir.Schema{Kind: ir.KindAny, Pointer: pointer}
+	}
+	s := ref.Value
+	if ref.Ref != "" {
+		pointer = refPointer(ref.Ref, pointer)
+	}
+	if t, ok := b.byValue[s]; ok {
+		return b.withNullable(&ir.Schema{Kind: ir.KindNamed, Named: t, Pointer: pointer}, s)
+	}
+	if s.Always != nil {
+		return &ir.Schema{Kind: ir.KindAny, Pointer: pointer}
+	}
+	// allOf with a single member (often used to add a description or nullable to a $ref).
+	if len(s.AllOf) == 1 && len(s.Properties) == 0 && s.Type.IsEmpty() && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
+		use := b.schemaUseDepth(s.AllOf[0], hint, pointer+"/allOf/0", depth+1)
+		return b.withNullable(cloneSchema(use), s)
+	}
+	// oneOf/anyOf of one real member plus null: a nullable member.
+	if alts := nonNull(unionOf(s)); len(alts) == 1 && len(unionOf(s)) == 2 && len(s.Properties) == 0 {
+		use := cloneSchema(b.schemaUseDepth(alts[0], hint, pointer, depth+1))
+		use.Nullable = true
+		return use
+	}
+	types := schemaTypes(s)
+	nullable := s.Nullable || slices.Contains(types, "null")
+	types = slices.DeleteFunc(types, func(t string) bool { return t == "null" })
+
+	var use *ir.Schema
+	switch {
+	case len(unionOf(s)) > 0 && len(s.Properties) == 0 && len(s.AllOf) == 0:
+		t := b.namedType(ref, hint, pointer, ir.TypeUnion)
+		b.fillUnion(t, s, pointer, depth)
+		use = &ir.Schema{Kind: ir.KindNamed, Named: t}
+	case len(s.AllOf) > 0 || len(s.Properties) > 0 || (slices.Contains(types, "object") && s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has):
+		t := b.namedType(ref, hint, pointer, ir.TypeStruct)
+		b.fillStruct(t, s, pointer, depth)
+		use = &ir.Schema{Kind: ir.KindNamed, Named: t}
+	case len(types) > 1:
+		use = &ir.Schema{Kind: ir.KindAny}
+	case len(enumValues(s)) > 0 && (len(types) == 0 || types[0] == "string" || types[0] == "integer" || types[0] == "number"):
+		if base, ok := enumBase(s, types); ok {
+			t := b.namedType(ref, hint, pointer, ir.TypeEnum)
+			b.fillEnum(t, s, base)
+			use = &ir.Schema{Kind: ir.KindNamed, Named: t}
+		} else {
+			use = &ir.Schema{Kind: ir.KindAny}
+		}
+	case len(types) == 0 && s.Items == nil && s.AdditionalProperties.Schema == nil && s.AdditionalProperties.Has == nil:
+		use = b.primitive(s, "")
+	case len(types) == 0 && s.Items != nil, len(types) == 1 && types[0] == "array":
+		elem := b.schemaUseDepth(s.Items, hint+"Item", pointer+"/items", depth+1)
+		if isComponent(ref) {
+			t := b.namedType(ref, hint, pointer, ir.TypeSlice)
+			t.Elem = elem
+			t.Schema = b.bounds(s)
+			use = &ir.Schema{Kind: ir.KindNamed, Named: t}
+		} else {
+			use = b.bounds(s)
+			use.Kind = ir.KindSlice
+			use.Elem = elem
+		}
+	case len(types) == 0 || types[0] == "object":
+		elem := &ir.Schema{Kind: ir.KindAny}
+		if ap := s.AdditionalProperties.Schema; ap != nil {
+			elem = b.schemaUseDepth(ap, hint+"Value", pointer+"/additionalProperties", depth+1)
+		}
+		use = b.bounds(s)
+		use.Kind = ir.KindMap
+		use.Elem = elem
+	default:
+		use = b.primitive(s, types[0])
+	}
+	use.Pointer = pointer
+	use.Nullable = use.Nullable || nullable
+	if s.Example != nil {
+		use.Example = s.Example
+	} else if len(s.Examples) > 0 {
+		use.Example = s.Examples[0]
+	}
+	use.Default = s.Default
+	return use
+}
+
+// primitive maps a scalar schema to its Go kind and constraints.
+func (b *builder) primitive(s *openapi3.Schema, typ string) *ir.Schema {
+	use := b.bounds(s)
+	use.Format = s.Format
+	switch typ {
+	case "string":
+		switch s.Format {
+		case "date-time":
+			use.Kind = ir.KindTime
+		case "byte":
+			use.Kind = ir.KindBytes
+		default:
+			use.Kind = ir.KindString
+		}
+	case "integer":
+		if s.Format == "int32" {
+			use.Kind = ir.KindInt32
+		} else {
+			use.Kind = ir.KindInt64
+		}
+	case "number":
+		if s.Format == "float" {
+			use.Kind = ir.KindFloat32
+		} else {
+			use.Kind = ir.KindFloat64
+		}
+	case "boolean":
+		use.Kind = ir.KindBool
+	default:
+		use.Kind = ir.KindAny
+	}
+	if s.Const != nil && use.Kind != ir.KindAny {
+		use.Const, use.HasConst = s.Const, true
+	} else if vals := enumValues(s); len(vals) == 1 && use.Kind == ir.KindBool {
+		use.Const, use.HasConst = vals[0], true
+	}
+	if use.Kind == ir.KindString && s.Pattern != "" {
+		use.Pattern = s.Pattern
+	}
+	return use
+}
+
+// bounds copies the numeric, length and size constraints of s.
+func (b *builder) bounds(s *openapi3.Schema) *ir.Schema {
+	use := &ir.Schema{}
+	if s.MinLength > 0 {
+		use.MinLength = ptr(clampInt(s.MinLength))
+	}
+	if s.MaxLength != nil {
+		use.MaxLength = ptr(clampInt(*s.MaxLength))
+	}
+	if s.MinItems > 0 {
+		use.MinItems = ptr(clampInt(s.MinItems))
+	}
+	if s.MaxItems != nil {
+		use.MaxItems = ptr(clampInt(*s.MaxItems))
+	}
+	if s.MinProps > 0 {
+		use.MinProps = ptr(clampInt(s.MinProps))
+	}
+	if s.MaxProps != nil {
+		use.MaxProps = ptr(clampInt(*s.MaxProps))
+	}
+	use.UniqueItems = s.UniqueItems
+	use.Minimum, use.Maximum = finite(s.Min), finite(s.Max)
+	if eb := s.ExclusiveMin; eb.Value != nil {
+		use.Minimum = finite(eb.Value)
+		use.ExclusiveMin = use.Minimum != nil
+	} else if eb.Bool != nil && *eb.Bool && use.Minimum != nil {
+		use.ExclusiveMin = true
+	}
+	if eb := s.ExclusiveMax; eb.Value != nil {
+		use.Maximum = finite(eb.Value)
+		use.ExclusiveMax = use.Maximum != nil
+	} else if eb.Bool != nil && *eb.Bool && use.Maximum != nil {
+		use.ExclusiveMax = true
+	}
+	if s.MultipleOf != nil && *s.MultipleOf > 0 && !math.IsInf(*s.MultipleOf, 0) {
+		use.MultipleOf = s.MultipleOf
+	}
+	return use
+}
+
+// namedType returns the named type for ref, creating it (with a name from the
+// component, or from hint for an inline schema) the first time.
+func (b *builder) namedType(ref *openapi3.SchemaRef, hint, pointer string, kind ir.TypeKind) *ir.Type {
+	s := ref.Value
+	if t, ok := b.byValue[s]; ok {
+		return t
+	}
+	name := b.compNames[s]
+	if name == "" {
+		if ref.Ref != "" {
+			name = ir.GoName(refName(ref.Ref))
+		} else {
+			name = hint
+		}
+		name = b.typeNames.Take(name)
+	}
+	t := &ir.Type{Name: name, Kind: kind, Doc: docOf(s), Pointer: pointer, Pos: b.pos(pointer)}
+	b.byValue[s] = t
+	b.types = append(b.types, t)
+	return t
+}
+
+func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, depth int) {
+	props, required, addl, closed := flattenObject(s)
+	names := ir.NewNamer("AdditionalProperties")
+	for _, name := range sortedKeys(props) {
+		p := props[name]
+		fieldPtr := pointer + "/properties/" + escapePointer(name)
+		use := b.schemaUseDepth(p, t.Name+ir.GoName(name), fieldPtr, depth+1)
+		f := &ir.Field{
+			Name:     name,
+			GoName:   names.Take(ir.GoName(name)),
+			Doc:      docOf(p.Value),
+			Required: required[name],
+			Nullable: use.Nullable,
+			Schema:   use,
+		}
+		if p.Value != nil {
+			f.ReadOnly, f.WriteOnly = p.Value.ReadOnly, p.Value.WriteOnly
+		}
+		t.Fields = append(t.Fields, f)
+	}
+	if addl != nil {
+		t.Additional = b.schemaUseDepth(addl, t.Name+"Value", pointer+"/additionalProperties", depth+1)
+	}
+	t.Closed = closed
+	t.Schema = b.bounds(s)
+}
+
+// flattenObject merges the properties of an object schema and its allOf members.
+func flattenObject(s *openapi3.Schema) (props map[string]*openapi3.SchemaRef, required map[string]bool, addl *openapi3.SchemaRef, closed bool) {
+	props = make(map[string]*openapi3.SchemaRef)
+	required = make(map[string]bool)
+	seen := make(map[*openapi3.Schema]bool)
+	var walk func(s *openapi3.Schema, top bool)
+	walk = func(s *openapi3.Schema, top bool) {
+		if s == nil || seen[s] {
+			return
+		}
+		seen[s] = true
+		for _, part := range s.AllOf {
+			if part != nil {
+				walk(part.Value, false)
+			}
+		}
+		for k, v := range s.Properties {
+			if _, dup := props[k]; !dup || top {
+				props[k] = v
+			}
+		}
+		for _, r := range s.Required {
+			required[r] = true
+		}
+		if s.AdditionalProperties.Schema != nil && addl == nil {
+			addl = s.AdditionalProperties.Schema
+		}
+		if top && s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has && len(s.AllOf) == 0 {
+			closed = true
+		}
+	}
+	walk(s, true)
+	// A required name with no property schema (allowed by JSON Schema) is still
+	// required: give it a free-form property.
+	for r := range required {
+		if _, ok := props[r]; !ok {
+			props[r] = &openapi3.SchemaRef{Value: &openapi3.Schema{}}
+		}
+	}
+	return props, required, addl, closed
+}
+
+func (b *builder) fillUnion(t *ir.Type, s *openapi3.Schema, pointer string, depth int) {
+	alts := unionOf(s)
+	kw := "oneOf"
+	if len(s.OneOf) == 0 {
+		kw = "anyOf"
+	}
+	t.OneOf = kw == "oneOf"
+	if s.Discriminator != nil {
+		t.Discriminator = s.Discriminator.PropertyName
+	}
+	names := ir.NewNamer()
+	for i, alt := range alts {
+		if alt == nil || alt.Value == nil {
+			continue
+		}
+		if ts := schemaTypes(alt.Value); len(ts) == 1 && ts[0] == "null" {
+			t.Schema = &ir.Schema{Nullable: true}
+			continue
+		}
+		use := b.schemaUseDepth(alt, t.Name+"Variant"+strconv.Itoa(i), fmt.Sprintf("%s/%s/%d", pointer, kw, i), depth+1)
+		v := &ir.Variant{GoName: names.Take(variantName(use)), Schema: use}
+		if t.Discriminator != "" && use.IsStruct() {
+			v.Tags = discriminatorTags(s.Discriminator, alt)
+		}
+		t.Variants = append(t.Variants, v)
+	}
+	if t.Discriminator != "" && !slices.ContainsFunc(t.Variants, func(v *ir.Variant) bool { return len(v.Tags) > 0 }) {
+		t.Discriminator = ""
+	}
+}
+
+// discriminatorTags lists the discriminator values that select alt: the
+// mapping entries pointing at it, or else its component name.
+func discriminatorTags(d *openapi3.Discriminator, alt *openapi3.SchemaRef) []string {
+	var tags []string
+	for _, k := range sortedKeys(d.Mapping) {
+		if m := d.Mapping[k]; m.Ref == alt.Ref || (m.Value != nil && m.Value == alt.Value) || refName(m.Ref) == refName(alt.Ref) && alt.Ref != "" {
+			tags = append(tags, k)
+		}
+	}
+	if len(tags) == 0 && alt.Ref != "" {
+		tags = []string{refName(alt.Ref)}
+	}
+	return tags
+}
+
+func variantName(use *ir.Schema) string {
+	switch use.Kind {
+	case ir.KindNamed:
+		return use.Named.Name
+	case ir.KindString:
+		return "String"
+	case ir.KindInt32, ir.KindInt64:
+		return "Int"
+	case ir.KindFloat32, ir.KindFloat64:
+		return "Number"
+	case ir.KindBool:
+		return "Bool"
+	case ir.KindTime:
+		return "Time"
+	case ir.KindBytes:
+		return "Bytes"
+	case ir.KindSlice:
+		return "List"
+	case ir.KindMap:
+		return "Map"
+	default:
+		return "Value"
+	}
+}
+
+func (b *builder) fillEnum(t *ir.Type, s *openapi3.Schema, base ir.Kind) {
+	t.Base = base
+	names := ir.NewNamer()
+	seen := make(map[string]bool)
+	for _, v := range enumValues(s) {
+		var val any
+		var label string
+		switch base {
+		case ir.KindString:
+			str, _ := v.(string)
+			val, label = str, str
+		case ir.KindInt64:
+			f, _ := v.(float64)
+			if i, ok := v.(int64); ok {
+				f = float64(i)
+			}
+			val, label = int64(f), strconv.FormatInt(int64(f), 10)
+		default:
+			f, _ := v.(float64)
+			val, label = f, strconv.FormatFloat(f, 'g', -1, 64)
+		}
+		key := fmt.Sprint(val)
+		if seen[key] {
+			continue
+		}
+		seen[key] = true
+		suffix := ir.GoName(label)
+		if label == "" {
+			suffix = "Empty"
+		} else if base != ir.KindString {
+			suffix = "Value" + strings.NewReplacer("-", "Minus", ".", "Dot").Replace(label)
+		}
+		t.Values = append(t.Values, ir.EnumValue{GoName: names.Take(t.Name + suffix), Value: val})
+	}
+}
+
+// enumBase decides the Go base kind of an enum, false when the values are of mixed or unsupported types.
+func enumBase(s *openapi3.Schema, types []string) (ir.Kind, bool) {
+	var str, num, integer int
+	vals := enumValues(s)
+	for _, v := range vals {
+		switch x := v.(type) {
+		case string:
+			str++
+		case float64:
+			num++
+			if x == math.Trunc(x) {
+				integer++
+			}
+		case int64, int:
+			num++
+			integer++
+		}
+	}
+	switch {
+	case str == len(vals) && (len(types) == 0 || types[0] == "string"):
+		return ir.KindString, true
+	case num == len(vals) && integer == num && (len(types) == 0 || types[0] == "integer"):
+		return ir.KindInt64, true
+	case num == len(vals) && (len(types) == 0 || types[0] == "number"):
+		return ir.KindFloat64, true
+	}
+	return 0, false
+}
+
+func enumValues(s *openapi3.Schema) []any {
+	return slices.DeleteFunc(slices.Clone(s.Enum), func(v any) bool { return v == nil })
+}
+
+func unionOf(s *openapi3.Schema) openapi3.SchemaRefs {
+	if len(s.OneOf) > 0 {
+		return s.OneOf
+	}
+	return s.AnyOf
+}
+
+func nonNull(refs openapi3.SchemaRefs) openapi3.SchemaRefs {
+	var out openapi3.SchemaRefs
+	for _, r := range refs {
+		if r == nil || r.Value == nil {
+			continue
+		}
+		if ts := schemaTypes(r.Value); len(ts) == 1 && ts[0] == "null" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func schemaTypes(s *openapi3.Schema) []string {
+	if s.Type == nil {
+		return nil
+	}
+	return slices.Clone(s.Type.Slice())
+}
+
+func (b *builder) withNullable(use *ir.Schema, s *openapi3.Schema) *ir.Schema {
+	if s.Nullable || slices.Contains(schemaTypes(s), "null") {
+		use = cloneSchema(use)
+		use.Nullable = true
+	}
+	return use
+}
+
+func cloneSchema(s *ir.Schema) *ir.Schema {
+	c := *s
+	return &c
+}
+
+func isComponent(ref *openapi3.SchemaRef) bool { return ref.Ref != "" }
+
+// refName is the last segment of a $ref: "#/components/schemas/Pet" -> "Pet".
+func refName(ref string) string {
+	if i := strings.LastIndexAny(ref, "/#"); i >= 0 {
+		ref = ref[i+1:]
+	}
+	ref = strings.TrimSuffix(strings.TrimSuffix(ref, ".yaml"), ".json")
+	return strings.ReplaceAll(strings.ReplaceAll(ref, "~1", "/"), "~0", "~")
+}
+
+// refPointer turns an internal $ref into the JSON pointer of its target;
+// external refs keep the pointer of the use.
+func refPointer(ref, use string) string {
+	if strings.HasPrefix(ref, "#/") {
+		return ref[1:]
+	}
+	return use
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+func docOf(s *openapi3.Schema) string {
+	if s == nil {
+		return ""
+	}
+	if s.Description != "" {
+		return s.Description
+	}
+	return s.Title
+}
+
+func finite(f *float64) *float64 {
+	if f == nil || math.IsInf(*f, 0) || math.IsNaN(*f) {
+		return nil
+	}
+	return f
+}
+
+func clampInt(u uint64) int64 {
+	if u > math.MaxInt32 {
+		return math.MaxInt32
+	}
+	return int64(u)
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,289 @@
+// Package ir is bkgen's stack-neutral model of a service: the types, operations
+// and settings the blueprints render. It is pure data built by package
+// generator from the spec and the config; it does no I/O and knows nothing of
+// OpenAPI's document structure, only what the generated code needs.
+package ir
+
+import "github.com/bkgen/bkgen/generator/diag"
+
+// Service is the whole model of one generated service.
+type Service struct {
+	// Name is the service's slug ("swagger-petstore"): the repo, binary and
+	// metric names derive from it.
+	Name string
+	// Cmd is the folder under cmd/ and the binary name (equals Name).
+	Cmd          string
+	MetricPrefix string // Name in snake case, for Prometheus
+	Title        string
+	Version      string
+	Description  string
+	Module       string
+	// BasePath is where API routes are mounted ("" for the root, else "/v2").
+	BasePath string
+	// SpecFile is the repo's copy of the spec under api/ ("openapi.yaml" or "openapi.json").
+	SpecFile string
+	// EmbeddedSpec is the generated copy of the spec embedded in package api.
+	EmbeddedSpec string
+	// SpecRoute is where the API serves the spec ("/openapi.yaml").
+	SpecRoute       string
+	SpecContentType string
+	Coverage        int
+
+	Types      []*Type
+	Groups     []*Group
+	Operations []*Operation
+	Env        []EnvVar
+}
+
+// EnvVar is one row of the runtime configuration table (DESIGN.md); deploy
+// manifests and docs render from it.
+type EnvVar struct {
+	Name        string
+	Default     string
+	Description string
+	Secret      bool
+}
+
+// Group is a set of operations served by one service interface; one
+// internal/service file pair per group.
+type Group struct {
+	Name       string // Go name: "Pets"
+	File       string // file stem: "pets"
+	Operations []*Operation
+}
+
+// Operation is one path + method.
+type Operation struct {
+	ID          string // operationId as written, or derived from method and path
+	GoName      string // "ListPets"
+	Method      string // "GET"
+	Path        string // route path under BasePath, in OpenAPI syntax: "/pets/{petId}"
+	Route       Route
+	Summary     string
+	Description string
+	Group       *Group
+	Params      []*Param
+	Body        *Body
+	Responses   []*Response
+	// Error is the response used for request errors (400/422), nil for the
+	// default problem+json shape.
+	Error *ErrorResponse
+	// InvalidStatus is 400, or 422 when the operation declares 422 and not 400.
+	InvalidStatus int
+	Pointer       string
+	Pos           diag.Pos
+}
+
+// Route is an operation's path as the router sees it.
+type Route struct {
+	// Pattern is the path with router-safe parameter names: "/pets/{petId}".
+	Pattern string
+	// Params maps each spec parameter name to its name in Pattern.
+	Params map[string]string
+}
+
+// Param is a path, query, header or cookie parameter.
+type Param struct {
+	Name   string // as in the spec
+	GoName string
+	// RouteName is the name of a path parameter in Route.Pattern.
+	RouteName string
+	In        string // path | query | header | cookie
+	Required  bool
+	Explode   bool
+	Schema    *Schema
+	Pointer   string
+}
+
+// BodyKind says how a request or response body is encoded.
+type BodyKind int
+
+const (
+	BodyJSON BodyKind = iota
+	BodyForm
+	BodyMultipart
+	BodyBinary
+	BodyText
+)
+
+// Body is an operation's request body.
+type Body struct {
+	Required bool
+	Kind     BodyKind
+	// MediaTypes lists the accepted content types of this kind; others answer 415.
+	MediaTypes []string
+	Schema     *Schema
+	Pointer    string
+}
+
+// Response is one declared response.
+type Response struct {
+	Status    int    // 0 for default and ranges
+	StatusKey string // "200", "4XX", "default" as in the spec
+	GoName    string // "ListPets200Response"
+	// MediaType is the content type written, "" when there is no body.
+	MediaType   string
+	Kind        BodyKind
+	Schema      *Schema
+	Description string
+}
+
+// ErrorResponse is a spec-declared error body that bkgen fills.
+type ErrorResponse struct {
+	Response *Response
+	Type     *Type
+	// Fields the generator fills: StatusFields get the HTTP status, MessageFields the text.
+	StatusFields  []*Field
+	MessageFields []*Field
+}
+
+// TypeKind is the kind of a named Go type.
+type TypeKind int
+
+const (
+	TypeStruct TypeKind = iota
+	TypeEnum
+	TypeUnion
+	TypeSlice
+	TypeMap
+)
+
+// Type is a named Go type the spec defines (a component schema, or an inline
+// object, enum or union given a derived name).
+type Type struct {
+	Name   string
+	Kind   TypeKind
+	Doc    string
+	Fields []*Field // TypeStruct
+	// Additional is the schema of additionalProperties on a struct, kept in a
+	// map field; nil when extra properties are ignored.
+	Additional *Schema
+	// Closed is true when additionalProperties is false: unknown keys are rejected.
+	Closed bool
+	Elem   *Schema // TypeSlice, TypeMap
+	// Enum: the base kind and values.
+	Base   Kind
+	Values []EnumValue
+	// Union: the variants and how to tell them apart.
+	Variants      []*Variant
+	Discriminator string
+	OneOf         bool
+	Schema        *Schema // constraints of the type itself (slice bounds, ...)
+	Pointer       string
+	Pos           diag.Pos
+}
+
+// EnumValue is one value of an enum.
+type EnumValue struct {
+	GoName string
+	Value  any // string, int64 or float64
+}
+
+// Variant is one member of a oneOf/anyOf union.
+type Variant struct {
+	GoName string   // field name in the union struct
+	Schema *Schema  // the variant's schema
+	Tags   []string // discriminator values selecting it
+}
+
+// Field is a property of a struct.
+type Field struct {
+	Name      string // JSON name
+	GoName    string
+	Doc       string
+	Required  bool
+	Nullable  bool
+	ReadOnly  bool
+	WriteOnly bool
+	// Ptr is true when the Go field is a pointer (optional or nullable
+	// scalars and structs, and structs that would otherwise hold themselves).
+	Ptr    bool
+	Schema *Schema
+}
+
+// Kind is the Go shape of a schema use.
+type Kind int
+
+const (
+	KindAny Kind = iota
+	KindString
+	KindInt32
+	KindInt64
+	KindFloat32
+	KindFloat64
+	KindBool
+	KindTime  // date-time
+	KindBytes // format: byte (base64)
+	KindNamed // a named Type
+	KindSlice
+	KindMap
+)
+
+// Schema is a use of a type with the constraints the spec puts on it.
+type Schema struct {
+	Kind     Kind
+	Named    *Type   // KindNamed
+	Elem     *Schema // KindSlice, KindMap
+	Nullable bool
+	Format   string
+
+	MinLength, MaxLength *int64
+	Pattern              string
+	Minimum, Maximum     *float64
+	ExclusiveMin         bool
+	ExclusiveMax         bool
+	MultipleOf           *float64
+	MinItems, MaxItems   *int64
+	UniqueItems          bool
+	MinProps, MaxProps   *int64
+	// Const is the single allowed value, when the spec says const (or a one-value enum on a use).
+	Const    any
+	HasConst bool
+	// Example is a value from the spec (example/examples/default), used to build test data.
+	Example any
+	Default any
+	Pointer string
+}
+
+// IsStruct reports whether s is a named struct type.
+func (s *Schema) IsStruct() bool {
+	return s != nil && s.Kind == KindNamed && s.Named.Kind == TypeStruct
+}
+
+// IsStruct reports whether t is a struct.
+func (t *Type) IsStruct() bool { return t.Kind == TypeStruct }
+
+// IsEnum reports whether t is an enumeration.
+func (t *Type) IsEnum() bool { return t.Kind == TypeEnum }
+
+// IsUnion reports whether t is a oneOf/anyOf union.
+func (t *Type) IsUnion() bool { return t.Kind == TypeUnion }
+
+// IsSlice reports whether t is a named list.
+func (t *Type) IsSlice() bool { return t.Kind == TypeSlice }
+
+// IsMultipart reports whether the body is multipart/form-data.
+func (b *Body) IsMultipart() bool { return b.Kind == BodyMultipart }
+
+// IsJSON reports whether the response body is JSON.
+func (r *Response) IsJSON() bool { return r.Kind == BodyJSON }
+
+// HasQuery reports whether the operation reads query parameters.
+func (o *Operation) HasQuery() bool {
+	for _, p := range o.Params {
+		if p.In == "query" {
+			return true
+		}
+	}
+	return false
+}
+
+// Success is the first 2xx response, or nil.
+func (o *Operation) Success() *Response {
+	for _, r := range o.Responses {
+		if r.Status >= 200 && r.Status < 300 || r.StatusKey == "2XX" || r.StatusKey == "2xx" {
+			return r
+		}
+	}
+	return nil
+}

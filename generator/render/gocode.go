@@ -1,0 +1,390 @@
+package render
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// goCode computes the Go expressions and statements the templates print:
+// types, tags and validation code. It is built once per service.
+type goCode struct {
+	// patterns maps a spec pattern to the name of its compiled variable.
+	patterns map[string]*Pattern
+	list     []*Pattern
+}
+
+// Pattern is a compiled regular expression the generated code declares.
+type Pattern struct {
+	Var  string
+	Expr string
+	// RE2 is false when Go's regexp cannot compile the pattern (lookaround,
+	// backreferences): the generated code then uses regexp2 with a timeout.
+	RE2 bool
+}
+
+func newGoCode(svc *ir.Service) *goCode {
+	g := &goCode{patterns: make(map[string]*Pattern)}
+	visit := func(s *ir.Schema) {}
+	var walk func(s *ir.Schema, depth int)
+	walk = func(s *ir.Schema, depth int) {
+		if s == nil || depth > 8 {
+			return
+		}
+		if s.Pattern != "" {
+			g.pattern(s.Pattern)
+		}
+		if s.Elem != nil {
+			walk(s.Elem, depth+1)
+		}
+	}
+	_ = visit
+	for _, t := range svc.Types {
+		for _, f := range t.Fields {
+			walk(f.Schema, 0)
+		}
+		walk(t.Elem, 0)
+		walk(t.Additional, 0)
+		for _, v := range t.Variants {
+			walk(v.Schema, 0)
+		}
+	}
+	for _, op := range svc.Operations {
+		for _, p := range op.Params {
+			walk(p.Schema, 0)
+		}
+	}
+	return g
+}
+
+func (g *goCode) pattern(expr string) *Pattern {
+	if p, ok := g.patterns[expr]; ok {
+		return p
+	}
+	_, err := regexp.Compile(expr)
+	p := &Pattern{Var: "pattern" + strconv.Itoa(len(g.list)), Expr: expr, RE2: err == nil}
+	g.patterns[expr] = p
+	g.list = append(g.list, p)
+	return p
+}
+
+// goType is the Go type of a schema use (without the pointer of an optional field).
+func goType(s *ir.Schema) string {
+	if s == nil {
+		return "any"
+	}
+	switch s.Kind {
+	case ir.KindString:
+		return "string"
+	case ir.KindInt32:
+		return "int32"
+	case ir.KindInt64:
+		return "int64"
+	case ir.KindFloat32:
+		return "float32"
+	case ir.KindFloat64:
+		return "float64"
+	case ir.KindBool:
+		return "bool"
+	case ir.KindTime:
+		return "time.Time"
+	case ir.KindBytes:
+		return "[]byte"
+	case ir.KindNamed:
+		return s.Named.Name
+	case ir.KindSlice:
+		return "[]" + goType(s.Elem)
+	case ir.KindMap:
+		return "map[string]" + goType(s.Elem)
+	}
+	return "any"
+}
+
+// fieldType is the Go type of a struct field.
+func fieldType(f *ir.Field) string {
+	if f.Ptr {
+		return "*" + goType(f.Schema)
+	}
+	return goType(f.Schema)
+}
+
+// validTagName reports whether encoding/json accepts name in a struct tag.
+func validTagName(name string) bool {
+	if name == "" {
+		return false
+	}
+	for _, c := range name {
+		switch {
+		case strings.ContainsRune("!#$%&()*+-./:;<=>?@[]^_{|}~ ", c):
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c > 127:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// jsonTag is the struct tag of a field.
+func jsonTag(f *ir.Field) string {
+	name := f.Name
+	if !validTagName(name) {
+		name = "-"
+	} else if !f.Required || f.Schema.Kind == ir.KindAny && !f.Required {
+		name += ",omitempty"
+	}
+	if f.Required && !f.Ptr {
+		switch f.Schema.Kind {
+		case ir.KindSlice, ir.KindMap, ir.KindAny, ir.KindBytes:
+			// nil marshals as null; keep required members present anyway.
+		}
+	}
+	return "`json:" + strconv.Quote(name) + "`"
+}
+
+// decodeFlags are the flags of decodeField for a field (required read-only
+// fields are not required in requests, where they are decoded).
+func decodeFlags(f *ir.Field) string {
+	var flags []string
+	if f.Required && !f.ReadOnly {
+		flags = append(flags, "required")
+	}
+	if f.Nullable {
+		flags = append(flags, "nullable")
+	}
+	if len(flags) == 0 {
+		return "optional"
+	}
+	return strings.Join(flags, "|")
+}
+
+// needsCheck reports whether validating a value of s does anything.
+func needsCheck(s *ir.Schema) bool {
+	if s == nil {
+		return false
+	}
+	switch s.Kind {
+	case ir.KindNamed:
+		return true
+	case ir.KindString:
+		return s.MinLength != nil || s.MaxLength != nil || s.Pattern != "" || s.HasConst || formatCheck(s.Format) != ""
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+		return s.Minimum != nil || s.Maximum != nil || s.MultipleOf != nil || s.HasConst
+	case ir.KindBool:
+		return s.HasConst
+	case ir.KindSlice:
+		return s.MinItems != nil || s.MaxItems != nil || s.UniqueItems && scalar(s.Elem) || needsCheck(s.Elem)
+	case ir.KindMap:
+		return s.MinProps != nil || s.MaxProps != nil || needsCheck(s.Elem)
+	}
+	return false
+}
+
+func scalar(s *ir.Schema) bool {
+	switch s.Kind {
+	case ir.KindString, ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64, ir.KindBool:
+		return true
+	case ir.KindNamed:
+		return s.Named.Kind == ir.TypeEnum
+	}
+	return false
+}
+
+// formatCheck names the generated function checking a string format, "" for none.
+func formatCheck(format string) string {
+	switch format {
+	case "uuid":
+		return "isUUID"
+	case "email":
+		return "isEmail"
+	case "uri", "url":
+		return "isURI"
+	case "date":
+		return "isDate"
+	case "ipv4":
+		return "isIPv4"
+	case "ipv6":
+		return "isIPv6"
+	case "hostname":
+		return "isHostname"
+	}
+	return ""
+}
+
+// validateField is the code checking field f of the struct in variable v.
+func (g *goCode) validateField(f *ir.Field) string {
+	if !needsCheck(f.Schema) {
+		return ""
+	}
+	ptr := strconv.Quote("/" + escapePointer(f.Name))
+	if f.Ptr {
+		return fmt.Sprintf("if v.%s != nil {\n%s}\n", f.GoName, g.validate("(*v."+f.GoName+")", ptr, f.Schema, 0))
+	}
+	return g.validate("v."+f.GoName, ptr, f.Schema, 0)
+}
+
+// validate is the code checking the addressable value expr against s,
+// recording problems under the pointer the Go expression ptr yields.
+func (g *goCode) validate(expr, ptr string, s *ir.Schema, depth int) string {
+	var b strings.Builder
+	fail := func(cond, detail string) {
+		fmt.Fprintf(&b, "if %s {\nerrs.fail(%s, %s)\n}\n", cond, ptr, strconv.Quote(detail))
+	}
+	switch s.Kind {
+	case ir.KindNamed:
+		if s.Named.Kind == ir.TypeEnum {
+			fail("!"+expr+".Valid()", "must be one of "+enumList(s.Named))
+		} else {
+			fmt.Fprintf(&b, "errs.nest(%s, %s.Validate())\n", ptr, expr)
+		}
+	case ir.KindString:
+		if s.MinLength != nil {
+			fail(fmt.Sprintf("utf8.RuneCountInString(%s) < %d", expr, *s.MinLength), fmt.Sprintf("must be at least %d characters long", *s.MinLength))
+		}
+		if s.MaxLength != nil {
+			fail(fmt.Sprintf("utf8.RuneCountInString(%s) > %d", expr, *s.MaxLength), fmt.Sprintf("must be at most %d characters long", *s.MaxLength))
+		}
+		if s.Pattern != "" {
+			p := g.pattern(s.Pattern)
+			fail(fmt.Sprintf("!matches(%s, %s)", p.Var, expr), "must match the pattern "+s.Pattern)
+		}
+		if fn := formatCheck(s.Format); fn != "" {
+			fail(fmt.Sprintf("!%s(%s)", fn, expr), "must be a valid "+s.Format)
+		}
+		if s.HasConst {
+			if c, ok := s.Const.(string); ok {
+				fail(fmt.Sprintf("%s != %s", expr, strconv.Quote(c)), "must be "+strconv.Quote(c))
+			}
+		}
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+		num := "float64(" + expr + ")"
+		if s.Minimum != nil {
+			op, word := "<", "at least"
+			if s.ExclusiveMin {
+				op, word = "<=", "greater than"
+			}
+			fail(fmt.Sprintf("%s %s %s", num, op, formatFloat(*s.Minimum)), fmt.Sprintf("must be %s %s", word, formatFloat(*s.Minimum)))
+		}
+		if s.Maximum != nil {
+			op, word := ">", "at most"
+			if s.ExclusiveMax {
+				op, word = ">=", "less than"
+			}
+			fail(fmt.Sprintf("%s %s %s", num, op, formatFloat(*s.Maximum)), fmt.Sprintf("must be %s %s", word, formatFloat(*s.Maximum)))
+		}
+		if s.MultipleOf != nil {
+			fail(fmt.Sprintf("!multipleOf(%s, %s)", num, formatFloat(*s.MultipleOf)), "must be a multiple of "+formatFloat(*s.MultipleOf))
+		}
+		if s.HasConst {
+			if c, ok := toFloat(s.Const); ok {
+				fail(fmt.Sprintf("%s != %s", num, formatFloat(c)), "must be "+formatFloat(c))
+			}
+		}
+	case ir.KindBool:
+		if c, ok := s.Const.(bool); ok && s.HasConst {
+			fail(fmt.Sprintf("%s != %t", expr, c), fmt.Sprintf("must be %t", c))
+		}
+	case ir.KindSlice:
+		if s.MinItems != nil {
+			fail(fmt.Sprintf("len(%s) < %d", expr, *s.MinItems), fmt.Sprintf("must have at least %d items", *s.MinItems))
+		}
+		if s.MaxItems != nil {
+			fail(fmt.Sprintf("len(%s) > %d", expr, *s.MaxItems), fmt.Sprintf("must have at most %d items", *s.MaxItems))
+		}
+		if s.UniqueItems && scalar(s.Elem) {
+			fail(fmt.Sprintf("!unique(%s)", expr), "must not contain duplicate items")
+		}
+		if needsCheck(s.Elem) {
+			i := "i" + strconv.Itoa(depth)
+			fmt.Fprintf(&b, "for %s := range %s {\n%s}\n", i, expr,
+				g.validate(expr+"["+i+"]", ptr+" + \"/\" + strconv.Itoa("+i+")", s.Elem, depth+1))
+		}
+	case ir.KindMap:
+		if s.MinProps != nil {
+			fail(fmt.Sprintf("len(%s) < %d", expr, *s.MinProps), fmt.Sprintf("must have at least %d properties", *s.MinProps))
+		}
+		if s.MaxProps != nil {
+			fail(fmt.Sprintf("len(%s) > %d", expr, *s.MaxProps), fmt.Sprintf("must have at most %d properties", *s.MaxProps))
+		}
+		if needsCheck(s.Elem) {
+			k, x := "k"+strconv.Itoa(depth), "x"+strconv.Itoa(depth)
+			fmt.Fprintf(&b, "for %s, %s := range %s {\n%s}\n", k, x, expr,
+				g.validate(x, ptr+" + \"/\" + escapePointer("+k+")", s.Elem, depth+1))
+		}
+	}
+	return b.String()
+}
+
+func enumList(t *ir.Type) string {
+	var parts []string
+	for _, v := range t.Values {
+		parts = append(parts, fmt.Sprint(v.Value))
+		if len(parts) == 12 {
+			parts = append(parts, "…")
+			break
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+// enumLiteral is the Go literal of an enum value.
+func enumLiteral(t *ir.Type, v ir.EnumValue) string {
+	switch x := v.Value.(type) {
+	case string:
+		return strconv.Quote(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case float64:
+		return formatFloat(x)
+	}
+	return "0"
+}
+
+func formatFloat(f float64) string {
+	s := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(s, ".eE") {
+		s += ".0"
+	}
+	return s
+}
+
+func toFloat(v any) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	case int:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func escapePointer(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
+}
+
+// comment turns text into // comment lines, prefixed by name on the first line.
+func comment(text string) string {
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return ""
+	}
+	var b strings.Builder
+	lines := strings.Split(text, "\n")
+	if len(lines) > 12 {
+		lines = append(lines[:12], "…")
+	}
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" {
+			b.WriteString("//\n")
+			continue
+		}
+		b.WriteString("// " + l + "\n")
+	}
+	return b.String()
+}

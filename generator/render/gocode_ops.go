@@ -1,0 +1,121 @@
+package render
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// paramParser is the Go function turning one parameter string into a value of s.
+func paramParser(s *ir.Schema) string {
+	switch s.Kind {
+	case ir.KindInt32:
+		return "parseInt32"
+	case ir.KindInt64:
+		return "parseInt64"
+	case ir.KindFloat32:
+		return "parseFloat32"
+	case ir.KindFloat64:
+		return "parseFloat64"
+	case ir.KindBool:
+		return "parseBool"
+	case ir.KindTime:
+		return "parseTime"
+	case ir.KindNamed:
+		if s.Named.Kind == ir.TypeEnum {
+			switch s.Named.Base {
+			case ir.KindInt64:
+				return "parseEnumInt[" + s.Named.Name + "]"
+			case ir.KindFloat64:
+				return "parseEnumFloat[" + s.Named.Name + "]"
+			}
+			return "parseEnumString[" + s.Named.Name + "]"
+		}
+	case ir.KindSlice:
+		return paramParser(s.Elem)
+	}
+	return "parseString"
+}
+
+// formKinds is the Go map literal of how each field of a form body's type is carried into JSON.
+func formKinds(s *ir.Schema) string {
+	if !s.IsStruct() {
+		return "nil"
+	}
+	var b strings.Builder
+	b.WriteString("map[string]formKind{")
+	for _, f := range s.Named.Fields {
+		kind := "formString"
+		switch f.Schema.Kind {
+		case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+			kind = "formNumber"
+		case ir.KindBool:
+			kind = "formBool"
+		case ir.KindSlice:
+			kind = "formArray"
+		case ir.KindMap, ir.KindAny:
+			kind = "formJSON"
+		case ir.KindNamed:
+			switch f.Schema.Named.Kind {
+			case ir.TypeEnum:
+				if f.Schema.Named.Base != ir.KindString {
+					kind = "formNumber"
+				}
+			case ir.TypeSlice:
+				kind = "formArray"
+			default:
+				kind = "formJSON"
+			}
+		}
+		if kind == "formString" {
+			continue
+		}
+		b.WriteString(strconv.Quote(f.Name) + ": " + kind + ", ")
+	}
+	b.WriteString("}")
+	return b.String()
+}
+
+// knownFields is the Go literal listing the JSON names of a struct's fields.
+func knownFields(t *ir.Type) string {
+	parts := make([]string, len(t.Fields))
+	for i, f := range t.Fields {
+		parts[i] = strconv.Quote(f.Name)
+	}
+	return "[]string{" + strings.Join(parts, ", ") + "}"
+}
+
+// unionCheck is the condition under which union variant v is set.
+func unionCheck(v *ir.Variant) string { return "v." + v.GoName + " != nil" }
+
+// statusExpr is the Go expression of the status a response writes.
+func statusExpr(r *ir.Response) string {
+	if r.Status != 0 {
+		return strconv.Itoa(r.Status)
+	}
+	def := 500
+	if len(r.StatusKey) == 3 && strings.HasSuffix(strings.ToUpper(r.StatusKey), "XX") {
+		def = int(r.StatusKey[0]-'0') * 100
+	}
+	return "statusOr(r.StatusCode, " + strconv.Itoa(def) + ")"
+}
+
+// enumBase is the Go base type of an enum.
+func enumBase(t *ir.Type) string {
+	switch t.Base {
+	case ir.KindInt64:
+		return "int64"
+	case ir.KindFloat64:
+		return "float64"
+	}
+	return "string"
+}
+
+// errorBodyFunc names the function building an operation's error body.
+func errorBodyFunc(o *ir.Operation) string {
+	if o.Error == nil {
+		return "problemBody"
+	}
+	return "errorAs" + o.Error.Type.Name
+}

@@ -1,0 +1,160 @@
+// Package render executes bkgen's blueprints: each template with typed data
+// becomes the bytes of one output file. It is the only package that uses
+// text/template and sprig; generated Go is formatted here with go/format.
+package render
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"path"
+	"strconv"
+	"strings"
+	"text/template"
+
+	"github.com/Masterminds/sprig/v3"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// FileData is the data every template receives.
+type FileData struct {
+	Service *ir.Service
+	// Group is set for templates rendered once per operation group.
+	Group *ir.Group
+	// Stack names the web framework the router hooks target.
+	Stack StackData
+	// Patterns are the regular expressions the generated validation uses.
+	Patterns []*Pattern
+	// Tests holds the generated tests' cases.
+	Tests *TestData
+	// Deps are the module requirements of the generated go.mod.
+	Deps Deps
+	// Errors are the declared error schemas bkgen fills, one per type.
+	Errors []*ir.ErrorResponse
+	// Spec is the spec's bytes (for the embedded copy).
+	Spec []byte
+}
+
+// StackData describes the stack to the templates.
+type StackData struct {
+	Name string
+}
+
+// Deps are the generated module's requirements.
+type Deps struct {
+	GoVersion string
+	Direct    []Module
+	Indirect  []Module
+}
+
+// Module is one requirement.
+type Module struct {
+	Path, Version string
+}
+
+// Renderer holds the parsed blueprints of one service.
+type Renderer struct {
+	tmpl *template.Template
+	code *goCode
+}
+
+// New parses every *.tmpl file of fsys; a template's name is its path.
+func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
+	code := newGoCode(svc)
+	t := template.New("").Option("missingkey=error").Funcs(funcs(code))
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".tmpl") {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		if _, err := t.New(p).Parse(string(data)); err != nil {
+			return fmt.Errorf("parse blueprint: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Renderer{tmpl: t, code: code}, nil
+}
+
+// Patterns lists the regular expressions validation uses, in a stable order.
+func (r *Renderer) Patterns() []*Pattern { return r.code.list }
+
+// Has reports whether a template exists.
+func (r *Renderer) Has(name string) bool { return r.tmpl.Lookup(name) != nil }
+
+// Templates lists the names of the templates under dir.
+func (r *Renderer) Templates(dir string) []string {
+	var names []string
+	for _, t := range r.tmpl.Templates() {
+		if n := t.Name(); strings.HasPrefix(n, dir+"/") && strings.HasSuffix(n, ".tmpl") {
+			names = append(names, n)
+		}
+	}
+	return names
+}
+
+// Render executes template name with data. Output for a .go path is
+// formatted; on a formatting error the raw output is returned with the error
+// so the caller can keep it for debugging.
+func (r *Renderer) Render(name, outPath string, data *FileData) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := r.tmpl.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("render %s from %s: %w", outPath, name, err)
+	}
+	if path.Ext(outPath) != ".go" {
+		return buf.Bytes(), nil
+	}
+	out, err := formatGo(buf.Bytes())
+	if err != nil {
+		return buf.Bytes(), fmt.Errorf("format %s (from %s): %w", outPath, name, err)
+	}
+	return out, nil
+}
+
+func funcs(code *goCode) template.FuncMap {
+	m := sprig.HermeticTxtFuncMap()
+	m["goType"] = goType
+	m["fieldType"] = fieldType
+	m["jsonTag"] = jsonTag
+	m["decodeFlags"] = decodeFlags
+	m["validateField"] = code.validateField
+	m["validate"] = code.validate
+	m["needsCheck"] = needsCheck
+	m["enumLiteral"] = enumLiteral
+	m["comment"] = comment
+	m["quote"] = strconv.Quote
+	m["lowerName"] = ir.LowerName
+	m["paramParser"] = paramParser
+	m["formKinds"] = formKinds
+	m["validTag"] = validTagName
+	m["pointerLit"] = func(parts ...string) string {
+		var b strings.Builder
+		for _, p := range parts {
+			b.WriteString("/" + escapePointer(p))
+		}
+		return strconv.Quote(b.String())
+	}
+	m["knownFields"] = knownFields
+	m["unionCheck"] = unionCheck
+	m["statusExpr"] = statusExpr
+	m["enumBase"] = enumBase
+	m["paramType"] = paramType
+	m["paramPointer"] = paramPointer
+	m["decodeParam"] = code.decodeParam
+	m["validateParam"] = code.validateParam
+	m["bodyType"] = bodyType
+	m["decodeBody"] = code.decodeBody
+	m["validateBody"] = code.validateBody
+	m["responseBodyType"] = responseBodyType
+	m["statusValue"] = statusValue
+	m["messageValue"] = messageValue
+	m["errorBodyFunc"] = errorBodyFunc
+	m["deref"] = func(p *int64) int64 { return *p }
+	return m
+}

@@ -1,0 +1,438 @@
+package render
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// TestData holds the cases of the generated tests, computed from the IR.
+type TestData struct {
+	Ops   []*OpCase
+	Types []*TypeCase
+}
+
+// OpCase is the test data of one operation.
+type OpCase struct {
+	Op *ir.Operation
+	// Valid is a request that passes decoding and validation; nil when none could be built.
+	Valid   *RequestCase
+	Skip    string
+	Invalid []*RequestCase
+	// Success is the canned response the contract test's service returns.
+	Success *SuccessCase
+}
+
+// RequestCase is one HTTP request of a test.
+type RequestCase struct {
+	Name        string
+	Method      string
+	Target      string
+	Headers     [][2]string
+	ContentType string
+	Body        string
+	// Pointer is the JSON pointer the error response must name (invalid cases).
+	Pointer string
+}
+
+// SuccessCase is a response a stub service returns.
+type SuccessCase struct {
+	Response *ir.Response
+	Body     string // JSON of the body, "" for none
+}
+
+// TypeCase is the test data of one named type.
+type TypeCase struct {
+	Type    *ir.Type
+	Valid   string
+	Invalid []InvalidValue
+}
+
+// InvalidValue is a JSON value of a type with one problem at Pointer.
+type InvalidValue struct {
+	Name, JSON, Pointer string
+}
+
+// maxInvalidPerType bounds the cases of one type, so that huge specs keep
+// test files of a reasonable size.
+const maxInvalidPerType = 40
+
+// BuildTests computes the generated tests' cases.
+func BuildTests(svc *ir.Service) *TestData {
+	td := &TestData{}
+	ex := newExamples()
+	for _, t := range svc.Types {
+		if t.Kind != ir.TypeStruct {
+			continue
+		}
+		v, ok := ex.named(t, "")
+		if !ok {
+			continue
+		}
+		tc := &TypeCase{Type: t, Valid: jsonString(v)}
+		obj, _ := v.(map[string]any)
+		tc.Invalid = invalidObjects(t, obj, "")
+		td.Types = append(td.Types, tc)
+	}
+	for _, op := range svc.Operations {
+		td.Ops = append(td.Ops, opCase(svc, op, ex))
+	}
+	return td
+}
+
+// invalidObjects derives, from a valid object of t, objects with one problem each.
+func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValue {
+	if obj == nil {
+		return nil
+	}
+	var out []InvalidValue
+	with := func(key string, v any, drop bool) string {
+		c := make(map[string]any, len(obj))
+		for k, x := range obj {
+			c[k] = x
+		}
+		if drop {
+			delete(c, key)
+		} else {
+			c[key] = v
+		}
+		return jsonString(c)
+	}
+	for _, f := range t.Fields {
+		if len(out) >= maxInvalidPerType {
+			break
+		}
+		ptr := prefix + "/" + escapePointer(f.Name)
+		if _, present := obj[f.Name]; !present {
+			continue
+		}
+		if f.Required && !f.ReadOnly {
+			out = append(out, InvalidValue{Name: f.GoName + " missing", JSON: with(f.Name, nil, true), Pointer: ptr})
+		}
+		if wrong, ok := wrongType(f.Schema); ok {
+			out = append(out, InvalidValue{Name: f.GoName + " wrong type", JSON: with(f.Name, wrong, false), Pointer: ptr})
+		}
+		if bad, ok := violation(f.Schema); ok {
+			out = append(out, InvalidValue{Name: f.GoName + " out of bounds", JSON: with(f.Name, bad, false), Pointer: ptr})
+		}
+	}
+	return out
+}
+
+// wrongType is a JSON value of the wrong type for s.
+func wrongType(s *ir.Schema) (any, bool) {
+	switch s.Kind {
+	case ir.KindString, ir.KindTime:
+		return 12345, true
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64, ir.KindBool:
+		return "not-a-value", true
+	case ir.KindSlice:
+		return "not-a-list", true
+	case ir.KindNamed:
+		switch s.Named.Kind {
+		case ir.TypeStruct:
+			return 12345, true
+		case ir.TypeSlice:
+			return "not-a-list", true
+		case ir.TypeEnum:
+			if s.Named.Base == ir.KindString {
+				return 12345, true
+			}
+			return "not-a-value", true
+		}
+	}
+	return nil, false
+}
+
+// violation is a value of the right type that breaks one constraint of s.
+func violation(s *ir.Schema) (any, bool) {
+	switch s.Kind {
+	case ir.KindString:
+		switch {
+		case s.MaxLength != nil:
+			return strings.Repeat("x", int(*s.MaxLength)+1), true
+		case s.MinLength != nil && *s.MinLength > 0:
+			return "", !(s.Pattern != "" && patternMatches(s.Pattern, ""))
+		case s.Pattern != "":
+			for _, c := range []string{"", "!", " ", "\x01~"} {
+				if !patternMatches(s.Pattern, c) {
+					return c, true
+				}
+			}
+		case formatCheck(s.Format) != "":
+			return "not a valid value", true
+		}
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+		switch {
+		case s.Minimum != nil && *s.Minimum > -1e15:
+			return *s.Minimum - 1, true
+		case s.Maximum != nil && *s.Maximum < 1e15:
+			return *s.Maximum + 1, true
+		}
+	case ir.KindSlice:
+		if s.MaxItems != nil && *s.MaxItems < 1000 {
+			ex := newExamples()
+			v, ok := ex.value(s.Elem)
+			if ok {
+				items := make([]any, *s.MaxItems+1)
+				for i := range items {
+					items[i] = v
+				}
+				return items, true
+			}
+		}
+	case ir.KindNamed:
+		if s.Named.Kind == ir.TypeEnum && s.Named.Base == ir.KindString {
+			return "__not_a_member__", true
+		}
+	}
+	return nil, false
+}
+
+func opCase(svc *ir.Service, op *ir.Operation, ex *examples) *OpCase {
+	oc := &OpCase{Op: op}
+	path := op.Path
+	query := url.Values{}
+	var headers [][2]string
+	var cookies []string
+	for _, p := range op.Params {
+		v, ok := ex.value(p.Schema)
+		if !ok {
+			if p.Required {
+				oc.Skip = fmt.Sprintf("no valid value for parameter %q could be built", p.Name)
+				return oc
+			}
+			continue
+		}
+		vals := paramStrings(v)
+		switch p.In {
+		case "path":
+			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(strings.Join(vals, ",")))
+		case "query":
+			if p.Explode {
+				query[p.Name] = vals
+			} else {
+				query.Set(p.Name, strings.Join(vals, ","))
+			}
+		case "header":
+			headers = append(headers, [2]string{p.Name, strings.Join(vals, ",")})
+		case "cookie":
+			cookies = append(cookies, p.Name+"="+url.QueryEscape(strings.Join(vals, ",")))
+		}
+	}
+	if len(cookies) > 0 {
+		headers = append(headers, [2]string{"Cookie", strings.Join(cookies, "; ")})
+	}
+	target := svc.BasePath + path
+	if q := query.Encode(); q != "" {
+		target += "?" + q
+	}
+	valid := &RequestCase{Name: "valid", Method: op.Method, Target: target, Headers: headers}
+	var bodyObj map[string]any
+	if b := op.Body; b != nil {
+		switch b.Kind {
+		case ir.BodyJSON:
+			v, ok := ex.value(b.Schema)
+			if !ok {
+				oc.Skip = "no valid request body could be built"
+				return oc
+			}
+			valid.Body, valid.ContentType = jsonString(v), b.MediaTypes[0]
+			bodyObj, _ = v.(map[string]any)
+		case ir.BodyForm:
+			v, ok := ex.value(b.Schema)
+			if !ok {
+				oc.Skip = "no valid request body could be built"
+				return oc
+			}
+			valid.Body, valid.ContentType = formEncode(v), "application/x-www-form-urlencoded"
+		case ir.BodyMultipart:
+			oc.Skip = "" // multipart requests are built by the test from fields
+			valid.Body, valid.ContentType = "", ""
+			if b.Required {
+				oc.Skip = "multipart request bodies are not built by the generated tests yet"
+				return oc
+			}
+		default:
+			valid.Body, valid.ContentType = "data", b.MediaTypes[0]
+			if strings.Contains(valid.ContentType, "*") {
+				valid.ContentType = "application/octet-stream"
+			}
+		}
+	}
+	oc.Valid = valid
+	// Invalid requests: a missing or mistyped parameter, a bad body.
+	for _, p := range op.Params {
+		if p.In == "path" {
+			if bad, ok := badParam(p); ok {
+				c := *valid
+				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+escapePointer(p.Name)
+				c.Target = svc.BasePath + strings.ReplaceAll(op.Path, "{"+p.Name+"}", bad)
+				c.Target = replaceOtherParams(c.Target, oc, op, p)
+				if q := query.Encode(); q != "" {
+					c.Target += "?" + q
+				}
+				oc.Invalid = append(oc.Invalid, &c)
+			}
+			continue
+		}
+		if p.In != "query" && p.In != "header" {
+			continue
+		}
+		if p.Required {
+			c := withoutParam(valid, svc, op, p, query, headers, "")
+			c.Name, c.Pointer = p.In+" "+p.Name+" missing", "/"+p.In+"/"+escapePointer(p.Name)
+			oc.Invalid = append(oc.Invalid, c)
+		}
+		if bad, ok := badParam(p); ok {
+			c := withoutParam(valid, svc, op, p, query, headers, bad)
+			c.Name, c.Pointer = p.In+" "+p.Name+" invalid", "/"+p.In+"/"+escapePointer(p.Name)
+			oc.Invalid = append(oc.Invalid, c)
+		}
+	}
+	if b := op.Body; b != nil && b.Kind == ir.BodyJSON {
+		c := *valid
+		c.Name, c.Body, c.Pointer = "body not JSON", "{not json", "/body"
+		oc.Invalid = append(oc.Invalid, &c)
+		if b.Required {
+			c := *valid
+			c.Name, c.Body, c.Pointer = "body missing", "", "/body"
+			oc.Invalid = append(oc.Invalid, &c)
+		}
+		if b.Schema.IsStruct() {
+			for _, iv := range invalidObjects(b.Schema.Named, bodyObj, "/body") {
+				c := *valid
+				c.Name, c.Body, c.Pointer = "body "+iv.Name, iv.JSON, iv.Pointer
+				oc.Invalid = append(oc.Invalid, &c)
+			}
+		}
+	}
+	if s := op.Success(); s != nil {
+		sc := &SuccessCase{Response: s}
+		if s.Kind == ir.BodyJSON && s.Schema != nil {
+			v, ok := ex.value(s.Schema)
+			if !ok {
+				return oc
+			}
+			sc.Body = jsonString(v)
+		}
+		oc.Success = sc
+	}
+	return oc
+}
+
+// replaceOtherParams fills the path parameters other than p with their valid values.
+func replaceOtherParams(target string, oc *OpCase, op *ir.Operation, p *ir.Param) string {
+	valid := strings.SplitN(oc.Valid.Target, "?", 2)[0]
+	vs := strings.Split(valid, "/")
+	ts := strings.Split(target, "/")
+	if len(vs) != len(ts) {
+		return target
+	}
+	for i := range ts {
+		if strings.HasPrefix(ts[i], "{") && strings.HasSuffix(ts[i], "}") {
+			ts[i] = vs[i]
+		}
+	}
+	return strings.Join(ts, "/")
+}
+
+func withoutParam(valid *RequestCase, svc *ir.Service, op *ir.Operation, p *ir.Param, query url.Values, headers [][2]string, replace string) *RequestCase {
+	c := *valid
+	switch p.In {
+	case "query":
+		q := url.Values{}
+		for k, v := range query {
+			q[k] = v
+		}
+		q.Del(p.Name)
+		if replace != "" {
+			q.Set(p.Name, replace)
+		}
+		c.Target = strings.SplitN(valid.Target, "?", 2)[0]
+		if enc := q.Encode(); enc != "" {
+			c.Target += "?" + enc
+		}
+	case "header":
+		c.Headers = nil
+		for _, h := range headers {
+			if h[0] != p.Name {
+				c.Headers = append(c.Headers, h)
+			}
+		}
+		if replace != "" {
+			c.Headers = append(c.Headers, [2]string{p.Name, replace})
+		}
+	}
+	return &c
+}
+
+// badParam is a parameter value that fails parsing or validation.
+func badParam(p *ir.Param) (string, bool) {
+	s := p.Schema
+	if s.Kind == ir.KindSlice {
+		s = s.Elem
+	}
+	switch s.Kind {
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64, ir.KindBool, ir.KindTime:
+		return "not-a-value", true
+	case ir.KindNamed:
+		if s.Named.Kind == ir.TypeEnum {
+			return "__not_a_member__", s.Named.Base == ir.KindString || true
+		}
+	case ir.KindString:
+		if v, ok := violation(s); ok {
+			if str, ok := v.(string); ok && str != "" {
+				return url.PathEscape(str), true
+			}
+		}
+	}
+	return "", false
+}
+
+// paramStrings renders an example value as parameter strings.
+func paramStrings(v any) []string {
+	switch x := v.(type) {
+	case []any:
+		out := make([]string, len(x))
+		for i, it := range x {
+			out[i] = fmt.Sprint(it)
+		}
+		return out
+	case float64:
+		return []string{formatNumber(x)}
+	default:
+		return []string{fmt.Sprint(x)}
+	}
+}
+
+func formatNumber(f float64) string {
+	if f == float64(int64(f)) {
+		return fmt.Sprint(int64(f))
+	}
+	return fmt.Sprint(f)
+}
+
+// formEncode encodes an example object as a URL-encoded form.
+func formEncode(v any) string {
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return ""
+	}
+	vals := url.Values{}
+	for k, x := range obj {
+		switch y := x.(type) {
+		case []any:
+			vals[k] = paramStrings(y)
+		case map[string]any:
+			vals.Set(k, jsonString(y))
+		case float64:
+			vals.Set(k, formatNumber(y))
+		default:
+			vals.Set(k, fmt.Sprint(y))
+		}
+	}
+	return vals.Encode()
+}

@@ -1,0 +1,3 @@
+module example.com/okfixture
+
+go 1.26

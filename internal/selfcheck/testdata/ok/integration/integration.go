@@ -1,0 +1,2 @@
+// Package integration holds the fixture's integration tests.
+package integration

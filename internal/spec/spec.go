@@ -1,0 +1,400 @@
+// Package spec loads an OpenAPI document: YAML or JSON, OpenAPI 3.0, 3.1 or
+// 3.2 (Swagger 2.0 converted to 3.0), with $refs into other local files
+// bundled into one document. Every problem is a [diag.Diagnostic] that names
+// the file, line, column and JSON pointer of the element it is about; what
+// does not stop generation (a spec breaking a rule kin-openapi checks, a $ref
+// inside an extension that points nowhere) is a warning.
+package spec
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"runtime/debug"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"go.yaml.in/yaml/v4"
+
+	"github.com/bkgen/bkgen/generator/diag"
+)
+
+// Document is a loaded, validated OpenAPI 3.x document.
+type Document struct {
+	// OpenAPI is the document (Swagger 2.0 already converted with
+	// openapi2conv). It is what Bundled holds, loaded: $refs into other files
+	// point into its components. Info and Paths are never nil.
+	OpenAPI *openapi3.T
+	// Path is the path as given to Load (used in diagnostics' Pos.File).
+	Path string
+	// Format is "yaml" or "json": the format of the original file.
+	Format string
+	// Version is the version the file declares: "2.0", "3.0.3", "3.1.0", ...
+	Version string
+	// Bundled is what to store as the generated repo's api/openapi.{yaml,json}:
+	// the original bytes when the file has no $refs into other files, else a
+	// single self-contained document in the same format. For Swagger 2.0 it
+	// is the converted 3.0 document (JSON when the input was JSON, else YAML).
+	Bundled []byte
+
+	src     *source
+	origins []origin // parts of Bundled copied from other files
+	swagger bool
+
+	mu    sync.Mutex
+	index map[*yaml.Node]map[string]int // keys of large mappings, built on demand
+}
+
+// Load reads, checks and validates the OpenAPI document at path. The list
+// may hold warnings even when the document loads; when it holds an error the
+// document is nil.
+func Load(path string) (doc *Document, diags diag.List) {
+	defer func() {
+		if v := recover(); v != nil {
+			doc = nil
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: diag.Pos{File: path},
+				Summary: fmt.Sprintf("internal error while loading the spec: %v", v),
+				Hint:    "please report this with the spec attached\n" + string(debug.Stack()),
+			})
+		}
+	}()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		diags.Add(diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: path}, Summary: err.Error()})
+		return nil, diags
+	}
+	return load(path, data)
+}
+
+func load(path string, data []byte) (*Document, diag.List) {
+	src, diags := parseSource(path, data)
+	if src == nil {
+		return nil, diags
+	}
+	version, swagger, ds := readVersion(src)
+	diags = append(diags, ds...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	d := &Document{Path: path, Format: src.format, Version: version, src: src, swagger: swagger}
+
+	r := newResolver(src, swagger)
+	r.check()
+	diags = append(diags, dedupe(r.diags)...)
+	if diags.HasErrors() {
+		return nil, diags
+	}
+
+	bundled := data
+	if r.external {
+		tree, origins, ds := r.bundle()
+		diags = append(diags, ds...)
+		if diags.HasErrors() {
+			return nil, diags
+		}
+		d.origins = origins
+		var err error
+		if bundled, err = encode(tree, src.format); err != nil {
+			diags.Errorf(diag.Pos{File: path}, "", "cannot write the bundled document: %v", err)
+			return nil, diags
+		}
+	}
+	if swagger {
+		if bundled, ds = d.convert(bundled); len(ds) > 0 {
+			diags = append(diags, ds...)
+			if diags.HasErrors() {
+				return nil, diags
+			}
+		}
+	}
+	d.Bundled = bundled
+
+	if d.OpenAPI, ds = d.loadKin(bundled); ds.HasErrors() {
+		return nil, append(diags, ds...)
+	}
+	diags = append(diags, ds...)
+	for _, f := range validate(d.OpenAPI) {
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Warning, Pos: d.Pos(f.pointer), Pointer: f.pointer, Summary: f.summary,
+		})
+	}
+	if d.OpenAPI.Info == nil {
+		d.OpenAPI.Info = &openapi3.Info{}
+	}
+	if d.OpenAPI.Paths == nil {
+		d.OpenAPI.Paths = openapi3.NewPaths()
+	}
+	return d, diags
+}
+
+var versionRE = regexp.MustCompile(`^3\.([0-2])(\.\d+)?$`)
+
+// readVersion checks that src is an OpenAPI document this package reads and
+// returns the version it declares.
+func readVersion(src *source) (version string, swagger bool, diags diag.List) {
+	const hint = `an OpenAPI document starts with "openapi: 3.1.0" (Swagger 2.0: "swagger: \"2.0\"")`
+	root := src.root
+	if root.Kind != yaml.MappingNode {
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: src.pos(root),
+			Summary: fmt.Sprintf("not an OpenAPI document: the top level is %s, not a mapping", describe(root)),
+			Hint:    hint,
+		})
+		return "", false, diags
+	}
+	oa, _ := member(root, "openapi")
+	sw, swKey := member(root, "swagger")
+	switch {
+	case oa != nil:
+		oa = deref(oa)
+		if oa.Kind != yaml.ScalarNode || oa.ShortTag() == "!!null" || oa.Value == "" {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(oa), Pointer: "/openapi",
+				Summary: fmt.Sprintf("openapi must be a version string such as \"3.1.0\", not %s", describe(oa)),
+				Hint:    hint,
+			})
+			return "", false, diags
+		}
+		if !versionRE.MatchString(oa.Value) {
+			h := "bkgen reads OpenAPI 3.0, 3.1 and 3.2, and Swagger 2.0"
+			if strings.HasPrefix(oa.Value, "2") {
+				h = `a Swagger 2.0 document declares swagger: "2.0", not openapi`
+			}
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(oa), Pointer: "/openapi",
+				Summary: fmt.Sprintf("unsupported OpenAPI version %q", oa.Value), Hint: h,
+			})
+			return "", false, diags
+		}
+		version = oa.Value
+		if sw != nil {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Warning, Pos: src.pos(swKey), Pointer: "/swagger",
+				Summary: "both openapi and swagger are set: reading the document as OpenAPI " + version,
+			})
+		}
+	case sw != nil:
+		sw = deref(sw)
+		if sw.Kind != yaml.ScalarNode || sw.Value != "2.0" {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(sw), Pointer: "/swagger",
+				Summary: fmt.Sprintf("unsupported Swagger version %s", describe(sw)),
+				Hint:    `Swagger documents declare swagger: "2.0"`,
+			})
+			return "", false, diags
+		}
+		version, swagger = "2.0", true
+	default:
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: src.pos(root),
+			Summary: "not an OpenAPI document: it has no openapi (or swagger) field",
+			Hint:    hint,
+		})
+		return "", false, diags
+	}
+	diags = append(diags, checkPaths(src, version, swagger)...)
+	return version, swagger, diags
+}
+
+// checkPaths refuses a document without usable paths: there is nothing to
+// generate from it. (3.1 makes paths optional: webhooks alone are a warning.)
+func checkPaths(src *source, version string, swagger bool) diag.List {
+	var diags diag.List
+	paths, key := member(src.root, "paths")
+	paths = deref(paths)
+	switch {
+	case paths == nil:
+		if swagger || strings.HasPrefix(version, "3.0") {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(src.root), Pointer: "",
+				Summary: "the document has no paths",
+				Hint:    "add a paths object (paths: {} for an API without operations)",
+			})
+		} else if mapValue(src.root, "webhooks") == nil {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Warning, Pos: src.pos(src.root),
+				Summary: "the document has neither paths nor webhooks: there is nothing to generate",
+			})
+		}
+	case paths.Kind != yaml.MappingNode:
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: src.pos(key), Pointer: "/paths",
+			Summary: fmt.Sprintf("paths must be a mapping of path templates to path items, not %s", describe(paths)),
+		})
+	}
+	return diags
+}
+
+// describe names what a node is, for messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		switch n.ShortTag() {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return fmt.Sprintf("the string %q", truncate(n.Value, 40))
+		default:
+			return fmt.Sprintf("%s %s", strings.TrimPrefix(n.ShortTag(), "!!"), truncate(n.Value, 40))
+		}
+	}
+	return "empty"
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// loadKin loads data (the bundled document: no $refs into other files are
+// left outside extensions) with kin-openapi. External refs are allowed only
+// to local files, as a second line behind the resolver.
+func (d *Document) loadKin(data []byte) (*openapi3.T, diag.List) {
+	var diags diag.List
+	l := openapi3.NewLoader()
+	l.IsExternalRefsAllowed = true
+	l.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
+			return nil, fmt.Errorf("remote $ref %q is not supported", u.String())
+		}
+		return os.ReadFile(filepath.FromSlash(u.Path))
+	}
+	t, err := l.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(d.Path)})
+	if err != nil {
+		diags.Add(d.kinError(err))
+		return nil, diags
+	}
+	return t, diags
+}
+
+var inPointerRE = regexp.MustCompile(` in (/[^\s:;]*)`)
+
+// kinError turns a kin-openapi loading error into a diagnostic, placed where
+// the error says when it says.
+func (d *Document) kinError(err error) diag.Diagnostic {
+	dg := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: d.Path}, Summary: err.Error()}
+	var les *yaml.LoadErrors
+	if errors.As(err, &les) && len(les.Errors) > 0 {
+		e := les.Errors[0]
+		dg.Summary = e.Message
+		if m := inPointerRE.FindStringSubmatch(e.Message); m != nil {
+			dg.Pointer = m[1]
+			dg.Summary = strings.Replace(e.Message, m[0], "", 1)
+		}
+		if len(les.Errors) > 1 {
+			dg.Summary += fmt.Sprintf(" (and %d more)", len(les.Errors)-1)
+		}
+	}
+	if dg.Pointer == "" {
+		if m := inPointerRE.FindStringSubmatch(dg.Summary); m != nil {
+			dg.Pointer = m[1]
+		}
+	}
+	if dg.Pointer != "" {
+		dg.Pos = d.Pos(dg.Pointer)
+	}
+	dg.Summary = strings.TrimPrefix(dg.Summary, "failed to unmarshal data: ")
+	return dg
+}
+
+// Pos returns the position of the element at pointer (a JSON pointer into
+// OpenAPI, such as "/paths/~1pets/get/parameters/0") in the file it came
+// from: the spec, or the file a bundled $ref pointed into. An element that
+// does not exist there falls back to its nearest existing ancestor.
+func (d *Document) Pos(pointer string) diag.Pos {
+	toks := splitPointer(pointer)
+	if d.swagger {
+		toks = toSwaggerPointer(toks)
+	}
+	src := d.src
+	var best *origin
+	for i := range d.origins {
+		if o := &d.origins[i]; (best == nil || len(o.out) > len(best.out)) && hasPrefix(toks, o.out) {
+			best = o
+		}
+	}
+	if best != nil {
+		src = best.src
+		toks = append(append([]string(nil), best.toks...), toks[len(best.out):]...)
+	}
+	r := d.lookup(src.root, toks)
+	if r.key != nil {
+		return src.pos(r.key)
+	}
+	return src.pos(r.node)
+}
+
+func hasPrefix(toks, prefix []string) bool {
+	if len(prefix) > len(toks) {
+		return false
+	}
+	for i, p := range prefix {
+		if toks[i] != p {
+			return false
+		}
+	}
+	return true
+}
+
+// lookup is [lookup] with an index over the keys of large mappings, so
+// positions can be asked for every element of a large spec cheaply.
+func (d *Document) lookup(root *yaml.Node, toks []string) resolved {
+	r := resolved{node: deref(root)}
+	for _, tok := range toks {
+		var child, key *yaml.Node
+		if n := r.node; n.Kind == yaml.MappingNode && len(n.Content) > 64 {
+			d.mu.Lock()
+			if d.index == nil {
+				d.index = map[*yaml.Node]map[string]int{}
+			}
+			idx, ok := d.index[n]
+			if !ok {
+				idx = make(map[string]int, len(n.Content)/2)
+				for i := len(n.Content) - 2; i >= 0; i -= 2 {
+					if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
+						idx[k.Value] = i
+					}
+				}
+				d.index[n] = idx
+			}
+			d.mu.Unlock()
+			if i, ok := idx[tok]; ok {
+				child, key = n.Content[i+1], n.Content[i]
+			}
+		}
+		if child == nil {
+			child, key = member(r.node, tok)
+		}
+		if child == nil {
+			return r
+		}
+		r.node, r.key = deref(child), key
+		r.found++
+	}
+	return r
+}
+
+// dedupe drops diagnostics equal to an earlier one (a $ref checked twice
+// because two paths lead to it).
+func dedupe(l diag.List) diag.List {
+	seen := map[diag.Diagnostic]bool{}
+	out := l[:0:0]
+	for _, d := range l {
+		if !seen[d] {
+			seen[d] = true
+			out = append(out, d)
+		}
+	}
+	return out
+}
