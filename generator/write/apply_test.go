@@ -291,13 +291,22 @@ func TestRejectsInvalidPlans(t *testing.T) {
 		{"unknown owner", []File{{Path: "a", Owner: "nobody"}}, ErrInvalidPlan},
 		{"mode", []File{{Path: "a", Owner: User, Mode: fs.ModeDir | 0o755}}, ErrInvalidPlan},
 	}
+	tests = append(tests, struct {
+		name  string
+		files []File
+		want  error
+	}{"table model not JSON", nil, ErrInvalidPlan})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			parent := t.TempDir()
 			dir := filepath.Join(parent, "out")
 			files := append([]File{file("ok.txt")}, tt.files...)
-			_, err := Apply(t.Context(), &Plan{Files: files}, dir, Options{Mode: New})
+			p := &Plan{Files: files}
+			if tt.files == nil {
+				p.Lock.Tables = []byte("{not json")
+			}
+			_, err := Apply(t.Context(), p, dir, Options{Mode: New})
 			if !errors.Is(err, tt.want) {
 				t.Fatalf("err = %v, want %v", err, tt.want)
 			}

@@ -86,8 +86,9 @@ func validatePlan(files []File) error {
 		}
 		seen[key] = f.Path
 	}
-	for key, p := range seen {
-		for dir := path.Dir(key); dir != "."; dir = path.Dir(dir) {
+	for i := range files {
+		p := files[i].Path
+		for dir := path.Dir(strings.ToLower(p)); dir != "."; dir = path.Dir(dir) {
 			if other, ok := seen[dir]; ok {
 				return fmt.Errorf("%w: %s is a file and the folder of %s", ErrInvalidPlan, other, p)
 			}

@@ -43,9 +43,9 @@ func TestCaptureTestEvents(t *testing.T) {
 			c.err.write([]byte("task: [test:unit] go test -json ./...\nstderr line"))
 			c.flush()
 
-			got := tally{passed: c.tests.passed, failed: c.tests.failed, skipped: c.tests.skipped}
-			if want := (tally{passed: 1, failed: 2, skipped: 1}); got != want {
-				t.Errorf("counts = %+v, want %+v", got, want)
+			got := [3]int{c.tests.passed, c.tests.failed, c.tests.skipped}
+			if want := [3]int{1, 2, 1}; got != want {
+				t.Errorf("passed, failed, skipped = %v, want %v", got, want)
 			}
 			if got, want := c.tests.failure(), "tests failed: TestT/sub"; got != want {
 				t.Errorf("failure = %q, want %q", got, want)

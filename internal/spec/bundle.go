@@ -117,7 +117,7 @@ func (b *bundler) internalize(t target, k kind, sec []string) string {
 	ref := "#" + joinPointer(outToks)
 	b.done[key] = ref
 	c := copyTree(t.node, false, nil, &b.budget)
-	setBlockStyle(c, b.r.root.format)
+	restyle(c, t.src.format, b.r.root.format)
 	b.add(sec, name, c)
 	b.origins = append(b.origins, origin{out: outToks, src: t.src, toks: t.toks})
 	b.rewrite(t.src, c, k, outToks, t.toks)
@@ -136,7 +136,7 @@ func (b *bundler) inline(s refSite, t target, at []string) {
 		return
 	}
 	c := copyTree(t.node, false, nil, &b.budget)
-	setBlockStyle(c, b.r.root.format)
+	restyle(c, t.src.format, b.r.root.format)
 	if c.Kind == yaml.MappingNode {
 		content := c.Content
 		for i := 0; i+1 < len(s.holder.Content); i += 2 {
@@ -284,16 +284,11 @@ func copyTree(n *yaml.Node, keepAliases bool, seen map[*yaml.Node]*yaml.Node, bu
 	return &c
 }
 
-// setBlockStyle drops the flow style of collections copied from a JSON file
-// into a YAML document, so the result reads like the rest of it.
-func setBlockStyle(n *yaml.Node, format string) {
-	if format != "yaml" || n == nil {
-		return
-	}
-	if n.Kind == yaml.MappingNode || n.Kind == yaml.SequenceNode {
-		n.Style &^= yaml.FlowStyle
-	}
-	for _, c := range n.Content {
-		setBlockStyle(c, format)
+// restyle drops the JSON styles (flow collections, quoted strings) of an
+// element copied from a JSON file into a YAML document, so the result reads
+// like the rest of it.
+func restyle(n *yaml.Node, from, to string) {
+	if from == "json" && to == "yaml" {
+		plainStyle(n)
 	}
 }

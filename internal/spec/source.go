@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -32,9 +33,19 @@ func parseSource(path string, data []byte) (*source, diag.List) {
 	var diags diag.List
 	src := &source{path: path, data: data, format: "yaml", lines: countLines(data)}
 	body := bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
-	jsonLike := looksLikeJSON(body)
+	// A .json file must be JSON, even where YAML (a superset) would accept
+	// it: its copy in the generated repo is served as JSON.
+	jsonLike := looksLikeJSON(body) || strings.EqualFold(filepath.Ext(path), ".json")
 	if jsonLike && json.Valid(body) {
 		src.format = "json"
+	}
+	if jsonLike && src.format != "json" && strings.EqualFold(filepath.Ext(path), ".json") {
+		line, col, msg := jsonSyntaxError(body)
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: src.clamp(line, col),
+			Summary: "invalid JSON: " + msg,
+		})
+		return nil, diags
 	}
 
 	var doc yaml.Node
@@ -61,7 +72,7 @@ func parseSource(path string, data []byte) (*source, diag.List) {
 		}
 		fallthrough
 	default:
-		line, col, msg := yamlErrorPos(yerr)
+		line, col, msg := yamlErrorPos(yerr, src.lines)
 		diags.Add(diag.Diagnostic{
 			Severity: diag.Error, Pos: src.clamp(line, col),
 			Summary: "invalid YAML: " + msg,
@@ -119,15 +130,20 @@ func looksLikeJSON(data []byte) bool {
 	return len(data) > 0 && (data[0] == '{' || data[0] == '[')
 }
 
-// yamlErrorPos extracts the place and message of a YAML parse error.
-func yamlErrorPos(err error) (line, col int, msg string) {
+// yamlErrorPos extracts the place and message of a YAML parse error. An
+// error at the end of the file (an unclosed bracket) is placed where the
+// construct it was reading starts, which is where the fix usually goes.
+func yamlErrorPos(err error, lines int) (line, col int, msg string) {
 	var le *yaml.LoadError
 	if errors.As(err, &le) {
-		line, col = le.Mark.Line, le.Mark.Column
-		if line == 0 {
-			line, col = le.ContextMark.Line, le.ContextMark.Column
+		line, col, msg = le.Mark.Line, le.Mark.Column, le.Message
+		if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
+			msg += fmt.Sprintf(" (%s that starts at line %d)", le.ContextMsg, le.ContextMark.Line)
+			if line == 0 || line > lines {
+				line, col = le.ContextMark.Line, le.ContextMark.Column
+			}
 		}
-		return line, col, le.Message
+		return line, col, msg
 	}
 	var les *yaml.LoadErrors
 	if errors.As(err, &les) && len(les.Errors) > 0 {

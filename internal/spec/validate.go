@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 )
@@ -19,122 +17,37 @@ type finding struct {
 	summary string
 }
 
-// minPathsPerChunk keeps small documents in one validation pass, where
-// splitting costs more than it saves.
-const minPathsPerChunk = 40
-
 // validate runs kin-openapi's document validation, with examples left out
 // (real specs' examples often break their schemas, which does not stop
-// generation) and every independent problem reported.
-//
-// kin-openapi validates each schema once per place that uses it, so a large
-// document (Stripe's: 1 s) is validated in parallel chunks of paths, each a
-// shallow copy of the document; findings that concern the whole document
-// are taken from the first chunk only, and duplicate operation ids, which
-// need every path at once, are checked here.
+// generation) and every independent problem reported, each once: at the
+// component it is in rather than at every place that uses the component.
 func validate(doc *openapi3.T) []finding {
 	return validateDoc(doc, true)
 }
 
+// validateDoc is validate; stub false validates the document as kin-openapi
+// does by itself (to test that stubbing loses nothing).
 func validateDoc(doc *openapi3.T, stub bool) []finding {
 	if stub {
 		defer stubComponentRefs(doc)()
 	}
 	opts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation(), openapi3.EnableMultiError()}
-	chunks := splitPaths(doc, runtime.GOMAXPROCS(0))
-	results := make([][]error, len(chunks))
-	var wg sync.WaitGroup
-	for i, c := range chunks {
-		wg.Go(func() { results[i] = validateChunk(c, opts, i == 0) })
-	}
-	wg.Wait()
-
 	var out []finding
 	seen := map[finding]bool{}
-	for _, errs := range results {
-		for _, err := range errs {
-			f := toFinding(doc, err)
-			if !seen[f] {
-				seen[f] = true
-				out = append(out, f)
-			}
+	for _, err := range validateErrors(doc, opts) {
+		f := toFinding(doc, err)
+		if !seen[f] {
+			seen[f] = true
+			out = append(out, f)
 		}
 	}
 	return append(out, duplicateOperationIDs(doc)...)
 }
 
-// splitPaths returns copies of doc that share everything but hold a part of
-// the paths each. Paths that differ only by parameter names stay together,
-// so kin-openapi still sees them conflict.
-func splitPaths(doc *openapi3.T, n int) []*openapi3.T {
-	if doc.Paths == nil || n < 2 || doc.Paths.Len() < 2*minPathsPerChunk {
-		return []*openapi3.T{doc}
-	}
-	n = min(n, doc.Paths.Len()/minPathsPerChunk, 8)
-	groups := map[string][]string{}
-	var order []string
-	for _, p := range doc.Paths.Keys() {
-		norm := normalizePath(p)
-		if _, ok := groups[norm]; !ok {
-			order = append(order, norm)
-		}
-		groups[norm] = append(groups[norm], p)
-	}
-	parts := make([]*openapi3.Paths, n)
-	for i := range parts {
-		parts[i] = openapi3.NewPaths()
-	}
-	parts[0].Extensions = doc.Paths.Extensions
-	for i, norm := range order {
-		for _, p := range groups[norm] {
-			parts[i%n].Set(p, doc.Paths.Value(p))
-		}
-	}
-	out := make([]*openapi3.T, n)
-	for i, p := range parts {
-		c := *doc
-		c.Paths = p
-		if i > 0 {
-			// Only the first chunk validates what is not a path; the others
-			// keep the security schemes, which operations' security needs.
-			c.Webhooks = nil
-			c.Components = &openapi3.Components{}
-			if doc.Components != nil {
-				c.Components.SecuritySchemes = doc.Components.SecuritySchemes
-			}
-		}
-		out[i] = &c
-	}
-	return out
-}
-
-// normalizePath replaces parameter names in a path template with "{}".
-func normalizePath(p string) string {
-	if !strings.Contains(p, "{") {
-		return p
-	}
-	var b strings.Builder
-	depth := 0
-	for _, r := range p {
-		switch {
-		case r == '{':
-			if depth == 0 {
-				b.WriteString("{}")
-			}
-			depth++
-		case r == '}' && depth > 0:
-			depth--
-		case depth == 0:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
-// validateChunk validates one chunk and returns its independent findings.
-// A panic inside kin-openapi is reported as a finding: the document loaded,
+// validateErrors validates doc and returns its independent findings. A
+// panic inside kin-openapi is reported as a finding: the document loaded,
 // and validation is advisory.
-func validateChunk(doc *openapi3.T, opts []openapi3.ValidationOption, first bool) (errs []error) {
+func validateErrors(doc *openapi3.T, opts []openapi3.ValidationOption) (errs []error) {
 	defer func() {
 		if v := recover(); v != nil {
 			errs = append(errs, fmt.Errorf("validation stopped early: kin-openapi failed: %v", v))
@@ -148,12 +61,6 @@ func validateChunk(doc *openapi3.T, opts []openapi3.ValidationOption, first bool
 		var dup *openapi3.DuplicateOperationIDError
 		if errors.As(e, &dup) {
 			continue // checked over all paths by duplicateOperationIDs
-		}
-		if !first {
-			var sec *openapi3.SectionValidationError
-			if !errors.As(e, &sec) || sec.Section != "paths" {
-				continue
-			}
 		}
 		errs = append(errs, e)
 	}
