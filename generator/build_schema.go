@@ -135,7 +135,17 @@ func (b *builder) primitive(s *openapi3.Schema, typ string) *ir.Schema {
 	case "boolean":
 		use.Kind = ir.KindBool
 	default:
-		use.Kind = ir.KindAny
+		// A schema with no type but a const takes the const's type.
+		switch s.Const.(type) {
+		case string:
+			use.Kind = ir.KindString
+		case bool:
+			use.Kind = ir.KindBool
+		case float64:
+			use.Kind = ir.KindFloat64
+		default:
+			use.Kind = ir.KindAny
+		}
 	}
 	if s.Const != nil && use.Kind != ir.KindAny {
 		use.Const, use.HasConst = s.Const, true
@@ -254,10 +264,10 @@ func flattenObject(s *openapi3.Schema) (props map[string]*openapi3.SchemaRef, re
 				walk(part.Value, false)
 			}
 		}
+		// Later allOf members refine earlier ones (a generic envelope, then
+		// its typed data), and the schema's own properties come last.
 		for k, v := range s.Properties {
-			if _, dup := props[k]; !dup || top {
-				props[k] = v
-			}
+			props[k] = v
 		}
 		for _, r := range s.Required {
 			required[r] = true

@@ -17,9 +17,16 @@ import (
 type examples struct {
 	// onStack counts the types being built, to stop at recursion.
 	onStack map[*ir.Type]int
+	// response builds values sent by the service: writeOnly fields are left
+	// out; otherwise values sent by a client, without readOnly fields.
+	response bool
 }
 
 func newExamples() *examples { return &examples{onStack: make(map[*ir.Type]int)} }
+
+func newResponseExamples() *examples {
+	return &examples{onStack: make(map[*ir.Type]int), response: true}
+}
 
 // value returns a valid value of s, false when none can be built (a required
 // recursion, a pattern bkgen cannot satisfy).
@@ -129,6 +136,9 @@ func (e *examples) structValue(t *ir.Type, discField, tag string) (any, bool) {
 	defer func() { e.onStack[t]-- }()
 	obj := make(map[string]any, len(t.Fields))
 	for _, f := range t.Fields {
+		if e.response && f.WriteOnly || !e.response && f.ReadOnly {
+			continue
+		}
 		if f.Name == discField && tag != "" {
 			obj[f.Name] = tag
 			continue

@@ -223,7 +223,17 @@ func (g *goCode) validateField(f *ir.Field) string {
 	if f.Ptr {
 		return fmt.Sprintf("if v.%s != nil {\n%s}\n", f.GoName, g.validate("(*v."+f.GoName+")", ptr, f.Schema, 0))
 	}
-	return g.validate("v."+f.GoName, ptr, f.Schema, 0)
+	code := g.validate("v."+f.GoName, ptr, f.Schema, 0)
+	// A read-only member is absent from requests: check it only when set.
+	if f.ReadOnly {
+		switch f.Schema.Kind {
+		case ir.KindString:
+			return fmt.Sprintf("if v.%s != \"\" {\n%s}\n", f.GoName, code)
+		case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+			return fmt.Sprintf("if v.%s != 0 {\n%s}\n", f.GoName, code)
+		}
+	}
+	return code
 }
 
 // validate is the code checking the addressable value expr against s,

@@ -77,7 +77,7 @@ func BuildTests(svc *ir.Service) *TestData {
 		td.Types = append(td.Types, tc)
 	}
 	for _, op := range svc.Operations {
-		td.Ops = append(td.Ops, opCase(svc, op, ex))
+		td.Ops = append(td.Ops, opCase(svc, op, ex, newResponseExamples()))
 	}
 	return td
 }
@@ -191,7 +191,7 @@ func violation(s *ir.Schema) (any, bool) {
 	return nil, false
 }
 
-func opCase(svc *ir.Service, op *ir.Operation, ex *examples) *OpCase {
+func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 	oc := &OpCase{Op: op}
 	path := op.Path
 	query := url.Values{}
@@ -312,7 +312,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex *examples) *OpCase {
 	if s := op.Success(); s != nil {
 		sc := &SuccessCase{Response: s}
 		if s.Kind == ir.BodyJSON && s.Schema != nil {
-			v, ok := ex.value(s.Schema)
+			v, ok := resp.value(s.Schema)
 			if !ok {
 				return oc
 			}

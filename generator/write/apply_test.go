@@ -533,11 +533,11 @@ func TestReadLockErrors(t *testing.T) {
 		{"newer", `{"version": 2, "files": "a new shape"}`, ErrNewerLock},
 		{"no version", `{"files": []}`, ErrInvalidLock},
 		{"not json", `{`, ErrInvalidLock},
-		{"escaping path", `{"version": 1, "files": [{"path": "../x", "owner": "generated", "hash": "sha256:` + zeros + `"}]}`, ErrEscape},
+		{"escaping path", `{"version": 1, "files": [{"path": "../x", "owner": "generated", "hash": "sha256:` + zeros + `"}]}`, ErrInvalidLock},
 		{"bad owner", `{"version": 1, "files": [{"path": "x", "owner": "root", "hash": "sha256:` + zeros + `"}]}`, ErrInvalidLock},
 		{"bad hash", `{"version": 1, "files": [{"path": "x", "owner": "user", "hash": "md5:00"}]}`, ErrInvalidLock},
 		{"twice", `{"version": 1, "files": [{"path": "x", "owner": "user", "hash": "sha256:` + zeros + `"}, {"path": "x", "owner": "user", "hash": "sha256:` + zeros + `"}]}`, ErrInvalidLock},
-		{"escaping conflict", `{"version": 1, "files": [], "conflicts": ["/etc/passwd"]}`, ErrEscape},
+		{"escaping conflict", `{"version": 1, "files": [], "conflicts": ["/etc/passwd"]}`, ErrInvalidLock},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

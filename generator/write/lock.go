@@ -116,8 +116,10 @@ func parseLock(data []byte) (*Lock, error) {
 }
 
 func checkLockPath(p string) error {
+	// %v, not %w: an escaping path here is a broken lock (exit 3), not an
+	// escaping output folder (exit 2).
 	if err := checkPath(p); err != nil {
-		return fmt.Errorf("%w: %w", ErrInvalidLock, err)
+		return fmt.Errorf("%w: %v", ErrInvalidLock, err) //nolint:errorlint // see above
 	}
 	if reserved(p) {
 		return fmt.Errorf("%w: %s is bkgen's own state", ErrInvalidLock, p)

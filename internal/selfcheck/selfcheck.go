@@ -18,6 +18,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -151,10 +152,15 @@ func Succeeded(c *report.Check, strict bool) bool {
 // to .bkgen/check.json and returns it.
 //
 // A failing step is a report with status failed, not an error: the error is
-// for internal failures (an unknown engine, a temporary folder or the report
-// that cannot be written). When ctx is cancelled, Run stops, marks the steps
-// left not_run ("canceled"), still writes the report, and returns it with
-// ctx's error.
+// for internal failures (no folder or an unknown engine, both with a nil
+// report; a temporary folder, the report or the database's release that
+// fails, with the report). When ctx is cancelled, Run stops, marks the steps
+// left not_run ("not run: canceled"), still writes the report, and returns
+// it with ctx's error.
+//
+// Run reports progress to opts.Observe; the result event of a failed step
+// carries its [StepFailure] (the task, its folder and its last lines), which
+// the report does not hold.
 func Run(ctx context.Context, opts Options) (*report.Check, error) {
 	start := time.Now()
 	if opts.Dir == "" {
@@ -271,8 +277,8 @@ type runner struct {
 	timeout time.Duration
 	check   *report.Check
 
-	exec     *task.Executor
-	out      *sink
+	exec      *task.Executor
+	out       *sink
 	setupErr  error
 	setupTail []string
 
@@ -314,7 +320,7 @@ func (r *runner) setup() {
 		// The folder itself as entrypoint: go-task looks for Taskfile.yml
 		// (or its other names) there only, not in the folders above.
 		task.WithEntrypoint(r.dir),
-		task.WithStdin(strings.NewReader("")), // never read the caller's stdin
+		task.WithStdin(eof{}), // never read the caller's stdin
 		task.WithStdout(r.out.stdout()),
 		task.WithStderr(r.out.stderr()),
 		task.WithColor(false),
@@ -531,6 +537,12 @@ func clip(s string, n int) string {
 	}
 	return string(rs[:n-1]) + "…"
 }
+
+// eof is an empty stdin for the tasks. Stateless: mvdan/sh copies stdin in
+// a goroutine per command, so a shared strings.Reader would race.
+type eof struct{}
+
+func (eof) Read([]byte) (int, error) { return 0, io.EOF }
 
 // sink is the executor's stdout and stderr: it forwards to the capture of
 // the step running, or drops output between steps. Stdout and stderr stay

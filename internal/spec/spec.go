@@ -129,6 +129,7 @@ func load(path string, data []byte) (*Document, diag.List) {
 	if d.OpenAPI.Paths == nil {
 		d.OpenAPI.Paths = openapi3.NewPaths()
 	}
+	diags.Sort()
 	return d, diags
 }
 

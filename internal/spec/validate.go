@@ -32,6 +32,11 @@ func validateDoc(doc *openapi3.T, stub bool) []finding {
 		defer stubComponentRefs(doc)()
 	}
 	opts := []openapi3.ValidationOption{openapi3.DisableExamplesValidation(), openapi3.EnableMultiError()}
+	if doc.IsOpenAPI31OrLater() {
+		// components.pathItems is an OpenAPI 3.1 field kin-openapi v0.153
+		// does not know (it resolves $refs to it all the same).
+		opts = append(opts, openapi3.AllowExtraSiblingFields("pathItems"))
+	}
 	var out []finding
 	seen := map[finding]bool{}
 	for _, err := range validateErrors(doc, opts) {
@@ -146,6 +151,8 @@ func toFinding(doc *openapi3.T, err error) finding {
 			if i := slices.IndexFunc(doc.Tags, func(t *openapi3.Tag) bool { return t != nil && t.Name == x.Name }); i >= 0 {
 				toks = append(toks, itoa(i))
 			}
+		case *openapi3.ConflictingPathsError:
+			toks = append(toks, x.Path1)
 		case *openapi3.PathParametersError:
 			toks = append(toks, x.Path, strings.ToLower(x.Method))
 		case *openapi3.RequiredFieldError:
