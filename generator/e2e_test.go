@@ -1,0 +1,160 @@
+package generator_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/config"
+	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/report"
+)
+
+var corpus = flag.Bool("corpus", false, "also vet and test the service of every spec in ../shared/specs")
+
+// specsDir is the shared corpus of real-world specs, beside the checkout.
+func specsDir(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs("../../shared/specs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dir); err != nil {
+		t.Fatalf("the spec corpus is missing: %v", err)
+	}
+	return dir
+}
+
+func testConfig() config.Config {
+	cfg := config.Default()
+	cfg.Database = "none"
+	return cfg
+}
+
+// TestSelfCheck generates services from the foundation's specs and runs
+// their self-check: every step must pass and coverage reach the target.
+func TestSelfCheck(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and self-checks whole services; skipped with -short")
+	}
+	specs := specsDir(t)
+	synth := filepath.Join(t.TempDir(), "synth10.yaml")
+	out, err := exec.Command("python3", filepath.Join(specs, "../tools/synth-spec.py"), "10").Output()
+	if err != nil {
+		t.Fatalf("synth-spec.py: %v", err)
+	}
+	if err := os.WriteFile(synth, out, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []string{
+		filepath.Join(specs, "oai-petstore.yaml"),
+		filepath.Join(specs, "oai-petstore-expanded.yaml"),
+		filepath.Join(specs, "swaggerapi-petstore3.yaml"),
+		filepath.Join(specs, "bump-train-travel.yaml"),
+		filepath.Join(specs, "redocly-museum.yaml"),
+		"../testdata/specs/constructs.yaml",
+		synth,
+	}
+	for _, spec := range cases {
+		t.Run(filepath.Base(spec), func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "svc")
+			res, err := generator.New(context.Background(), generator.Options{
+				SpecPath: spec, OutDir: dir, Config: testConfig(), NoGit: true,
+			})
+			if err != nil {
+				if l, ok := diag.AsList(err); ok {
+					t.Fatalf("generate: %v", l)
+				}
+				t.Fatalf("generate: %v", err)
+			}
+			c := res.Check
+			if c == nil || c.Status != report.Passed {
+				t.Fatalf("self-check %+v", c)
+			}
+			if c.Coverage == nil || c.Coverage.Percent < 80 {
+				t.Fatalf("coverage %+v below 80%%", c.Coverage)
+			}
+			if c.Tests.Passed == 0 || c.Tests.Failed != 0 {
+				t.Fatalf("tests %+v", c.Tests)
+			}
+			for _, s := range c.Steps {
+				if s.Name == "test:integration" && s.Status != report.Skipped {
+					t.Errorf("integration step %s, want skipped (no database layer)", s.Status)
+				}
+			}
+			if _, err := os.Stat(filepath.Join(dir, ".bkgen", "check.json")); err != nil {
+				t.Error(err)
+			}
+			t.Logf("%s: %d tests, coverage %.1f%%, %d ms", filepath.Base(spec), c.Tests.Passed, c.Coverage.Percent, c.DurationMS)
+		})
+	}
+}
+
+// TestCorpusGenerates runs the pipeline on every spec of the corpus: each
+// either generates or fails with positioned diagnostics, never a panic. With
+// -corpus, every generated service is also vetted and tested.
+func TestCorpusGenerates(t *testing.T) {
+	specs := specsDir(t)
+	var files []string
+	err := filepath.WalkDir(specs, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (strings.HasSuffix(p, ".yaml") || strings.HasSuffix(p, ".json")) {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 20 {
+		t.Fatalf("found %d specs, want the whole corpus", len(files))
+	}
+	for _, f := range files {
+		name, _ := filepath.Rel(specs, f)
+		t.Run(name, func(t *testing.T) {
+			p, svc, diags, err := generator.Generate(f, testConfig())
+			if err != nil {
+				l, ok := diag.AsList(err)
+				if !ok {
+					t.Fatalf("internal error: %v", err)
+				}
+				for _, d := range l.Errors() {
+					if !d.Pos.IsValid() {
+						t.Errorf("diagnostic without a position: %s", d)
+					}
+				}
+				t.Logf("refused: %s", l.Errors()[0])
+				return
+			}
+			t.Logf("%d operations, %d types, %d files, %d warnings", len(svc.Operations), len(svc.Types), len(p.Files), len(diags.Warnings()))
+			if !*corpus {
+				return
+			}
+			dir := filepath.Join(t.TempDir(), "svc")
+			res, err := generator.New(context.Background(), generator.Options{SpecPath: f, OutDir: dir, Config: testConfig(), NoGit: true, NoCheck: true})
+			if err != nil || res == nil {
+				t.Fatalf("write: %v", err)
+			}
+			for _, args := range [][]string{{"vet", "./..."}, {"test", "-count=1", "./..."}} {
+				cmd := exec.Command("go", args...)
+				cmd.Dir = dir
+				if out, err := cmd.CombinedOutput(); err != nil {
+					t.Fatalf("go %s: %v\n%s", strings.Join(args, " "), err, tail(string(out), 40))
+				}
+			}
+		})
+	}
+}
+
+func tail(s string, n int) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	if len(lines) > n {
+		lines = append([]string{"… " + strconv.Itoa(len(lines)-n) + " lines"}, lines[len(lines)-n:]...)
+	}
+	return strings.Join(lines, "\n")
+}
