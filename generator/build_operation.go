@@ -53,7 +53,7 @@ func (b *builder) buildOperations() {
 			if o.ID == "" {
 				o.ID = derivedOperationID(method, path)
 			}
-			o.GoName = opNames.Take(ir.GoName(o.ID))
+			o.GoName = b.operationName(opNames, o.ID)
 			o.Route = routes.route(path)
 			b.buildParams(o, item, op)
 			b.buildBody(o, op)
@@ -61,7 +61,7 @@ func (b *builder) buildOperations() {
 			key := groupKey(strings.TrimPrefix(path, prefix))
 			g, ok := groups[key]
 			if !ok {
-				name := groupNames.Take(ir.GoName(key))
+				name := b.groupName(groupNames, key)
 				g = &ir.Group{Name: name, File: fileStem(name)}
 				groups[key] = g
 				b.svc.Groups = append(b.svc.Groups, g)
@@ -136,6 +136,43 @@ func (b *builder) buildParams(o *ir.Operation, item *openapi3.PathItem, op *open
 				p.RouteName = p.Name
 			}
 		}
+	}
+}
+
+// operationName picks the Go name of an operation such that the types
+// derived from it (<Name>Request, <Name>Response) collide with no schema.
+func (b *builder) operationName(opNames *ir.Namer, id string) string {
+	base := ir.GoName(id)
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = base + "Op" + strconv.Itoa(i-1)
+		}
+		if opNames.Has(name) || b.typeNames.Has(name+"Request") || b.typeNames.Has(name+"Response") {
+			continue
+		}
+		opNames.Take(name)
+		b.typeNames.Take(name + "Request")
+		b.typeNames.Take(name + "Response")
+		return name
+	}
+}
+
+// groupName picks the Go name of a group such that its interface,
+// <Name>Service, collides with no schema.
+func (b *builder) groupName(groupNames *ir.Namer, key string) string {
+	base := ir.GoName(key)
+	for i := 1; ; i++ {
+		name := base
+		if i > 1 {
+			name = base + strconv.Itoa(i)
+		}
+		if groupNames.Has(name) || b.typeNames.Has(name+"Service") {
+			continue
+		}
+		groupNames.Take(name)
+		b.typeNames.Take(name + "Service")
+		return name
 	}
 }
 
@@ -232,7 +269,7 @@ func (b *builder) buildResponses(o *ir.Operation, op *openapi3.Operation) {
 		if ref == nil || ref.Value == nil {
 			continue
 		}
-		r := &ir.Response{StatusKey: k, GoName: o.GoName + statusSuffix(k) + "Response"}
+		r := &ir.Response{StatusKey: k, GoName: b.typeNames.Take(o.GoName + statusSuffix(k) + "Response")}
 		if n, err := strconv.Atoi(k); err == nil && n >= 100 && n <= 599 {
 			r.Status = n
 		}

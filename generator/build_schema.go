@@ -246,6 +246,27 @@ func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, dep
 	}
 	t.Closed = closed
 	t.Schema = b.bounds(s)
+	// Property counts bound by allOf members bound the whole object.
+	b.allOfPropBounds(t.Schema, s, 0)
+}
+
+func (b *builder) allOfPropBounds(into *ir.Schema, s *openapi3.Schema, depth int) {
+	if depth > 8 {
+		return
+	}
+	for _, part := range s.AllOf {
+		if part == nil || part.Value == nil {
+			continue
+		}
+		pb := b.bounds(part.Value)
+		if pb.MaxProps != nil && (into.MaxProps == nil || *pb.MaxProps < *into.MaxProps) {
+			into.MaxProps = pb.MaxProps
+		}
+		if pb.MinProps != nil && (into.MinProps == nil || *pb.MinProps > *into.MinProps) {
+			into.MinProps = pb.MinProps
+		}
+		b.allOfPropBounds(into, part.Value, depth+1)
+	}
 }
 
 // flattenObject merges the properties of an object schema and its allOf members.
@@ -264,10 +285,13 @@ func flattenObject(s *openapi3.Schema) (props map[string]*openapi3.SchemaRef, re
 				walk(part.Value, false)
 			}
 		}
-		// Later allOf members refine earlier ones (a generic envelope, then
-		// its typed data), and the schema's own properties come last.
+		// A property several members define must satisfy them all; keep the
+		// most specific definition (a typed item over a generic envelope's,
+		// a composed one over its part), and on a tie the later one.
 		for k, v := range s.Properties {
-			props[k] = v
+			if old, dup := props[k]; !dup || specificity(v, 0) >= specificity(old, 0) {
+				props[k] = v
+			}
 		}
 		for _, r := range s.Required {
 			required[r] = true
@@ -288,6 +312,30 @@ func flattenObject(s *openapi3.Schema) (props map[string]*openapi3.SchemaRef, re
 		}
 	}
 	return props, required, addl, closed
+}
+
+// specificity scores how much a property schema says: references and
+// compositions of references say more than inline generic schemas.
+func specificity(ref *openapi3.SchemaRef, depth int) int {
+	if ref == nil || ref.Value == nil || depth > 8 {
+		return 0
+	}
+	score := 0
+	if ref.Ref != "" {
+		score = 2
+	}
+	s := ref.Value
+	if len(s.AllOf) > 0 {
+		best := 0
+		for _, m := range s.AllOf {
+			best = max(best, specificity(m, depth+1))
+		}
+		score += 1 + best
+	}
+	if s.Items != nil {
+		score += specificity(s.Items, depth+1)
+	}
+	return score
 }
 
 func (b *builder) fillUnion(t *ir.Type, s *openapi3.Schema, pointer string, depth int) {
@@ -363,7 +411,6 @@ func variantName(use *ir.Schema) string {
 
 func (b *builder) fillEnum(t *ir.Type, s *openapi3.Schema, base ir.Kind) {
 	t.Base = base
-	names := ir.NewNamer()
 	seen := make(map[string]bool)
 	for _, v := range enumValues(s) {
 		var val any
@@ -393,7 +440,8 @@ func (b *builder) fillEnum(t *ir.Type, s *openapi3.Schema, base ir.Kind) {
 		} else if base != ir.KindString {
 			suffix = "Value" + strings.NewReplacer("-", "Minus", ".", "Dot").Replace(label)
 		}
-		t.Values = append(t.Values, ir.EnumValue{GoName: names.Take(t.Name + suffix), Value: val})
+		// Constants share the package with the types: take their names from the same pool.
+		t.Values = append(t.Values, ir.EnumValue{GoName: b.typeNames.Take(t.Name + suffix), Value: val})
 	}
 }
 

@@ -63,6 +63,10 @@ func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, dia
 		return nil, nil, diags, diags.Err()
 	}
 	svc.EmbeddedSpec, svc.SpecRoute, svc.SpecContentType = embedded, "/"+specFile, contentType
+	// The repo's bkgen.yaml names its own copy of the spec and the module, so
+	// that regen needs no flags.
+	cfg.Spec = "api/" + specFile
+	cfg.Module = svc.Module
 	p, err := plan(svc, &cfg, stack, doc.Bundled)
 	if err != nil {
 		return nil, nil, diags, err
@@ -74,21 +78,15 @@ func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, dia
 // Input problems come back as an error holding a diag.List (see diag.AsList);
 // nothing is written then.
 func New(ctx context.Context, opts Options) (*Result, error) {
-	cfg := opts.Config
 	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
 	start := time.Now()
-	p, svc, diags, err := Generate(opts.SpecPath, cfg)
+	p, svc, diags, err := Generate(opts.SpecPath, opts.Config)
 	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
 	dir := opts.OutDir
 	if dir == "" {
 		dir = svc.Name
-	}
-	// bkgen.yaml names the repo's own copy of the spec.
-	cfg.Spec = "api/" + svc.SpecFile
-	if cfg.Module == "" {
-		cfg.Module = svc.Module
 	}
 	rep, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force})
 	if err != nil {

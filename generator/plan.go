@@ -3,10 +3,13 @@ package generator
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"path"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/bkgen/bkgen/blueprints"
 	"github.com/bkgen/bkgen/generator/config"
@@ -34,18 +37,16 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 		Tests:    render.BuildTests(svc),
 		Spec:     specBytes,
 	}
-	var files []write.File
-	add := func(tmpl, out string, data *render.FileData) error {
-		b, err := r.Render(tmpl, out, data)
-		if err != nil {
-			return err
-		}
-		files = append(files, write.File{Path: out, Data: b, Owner: ownerOf(out)})
-		return nil
+	// Collect the files to render, then render them in parallel: formatting
+	// dominates the cost of a large spec.
+	type job struct {
+		tmpl, out string
+		data      *render.FileData
 	}
+	var jobs []job
+	outputs := make(map[string]string)
 	// The shared templates, then the stack's hooks (which may add files or
 	// replace shared ones at the same output path).
-	outputs := make(map[string]string)
 	for _, dir := range []string{"service", stack.Hooks} {
 		for _, name := range r.Templates(dir) {
 			rel := strings.TrimSuffix(strings.TrimPrefix(name, dir+"/"), ".tmpl")
@@ -54,22 +55,36 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 	}
 	for _, rel := range sortedKeys(outputs) {
 		tmpl := outputs[rel]
-		switch {
-		case strings.Contains(rel, "{{.Group."):
-			for _, g := range svc.Groups {
-				data := *base
-				data.Group = g
-				out := strings.ReplaceAll(rel, "{{.Group.File}}", g.File)
-				if err := add(tmpl, out, &data); err != nil {
-					return nil, err
-				}
-			}
-		default:
-			out := strings.ReplaceAll(rel, "{{.Service.Cmd}}", svc.Cmd)
-			if err := add(tmpl, out, base); err != nil {
-				return nil, err
-			}
+		if !strings.Contains(rel, "{{.Group.") {
+			jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Service.Cmd}}", svc.Cmd), base})
+			continue
 		}
+		for _, g := range svc.Groups {
+			data := *base
+			data.Group = g
+			jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Group.File}}", g.File), &data})
+		}
+	}
+	files := make([]write.File, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Go(func() {
+			for i := range next {
+				j := jobs[i]
+				b, err := r.Render(j.tmpl, j.out, j.data)
+				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: ownerOf(j.out)}, err
+			}
+		})
+	}
+	for i := range jobs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	files = append(files,
 		write.File{Path: "api/" + svc.SpecFile, Data: specBytes, Owner: write.User},

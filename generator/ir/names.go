@@ -128,6 +128,9 @@ func NewNamer(reserved ...string) *Namer {
 	return n
 }
 
+// Has reports whether name is taken.
+func (n *Namer) Has(name string) bool { return n.used[strings.ToLower(name)] }
+
 // Take returns base, or base with the smallest numeric suffix that is free, and reserves it.
 func (n *Namer) Take(base string) string {
 	name := base

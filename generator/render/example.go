@@ -17,15 +17,18 @@ import (
 type examples struct {
 	// onStack counts the types being built, to stop at recursion.
 	onStack map[*ir.Type]int
-	// response builds values sent by the service: writeOnly fields are left
-	// out; otherwise values sent by a client, without readOnly fields.
-	response bool
+	// all builds every field; otherwise values a client sends, without
+	// readOnly fields.
+	all bool
 }
 
+// newExamples builds request values: readOnly fields are left out.
 func newExamples() *examples { return &examples{onStack: make(map[*ir.Type]int)} }
 
-func newResponseExamples() *examples {
-	return &examples{onStack: make(map[*ir.Type]int), response: true}
+// newFullExamples builds values with every field, as a service holds them
+// (writeOnly fields are held, and never marshaled).
+func newFullExamples() *examples {
+	return &examples{onStack: make(map[*ir.Type]int), all: true}
 }
 
 // value returns a valid value of s, false when none can be built (a required
@@ -136,7 +139,10 @@ func (e *examples) structValue(t *ir.Type, discField, tag string) (any, bool) {
 	defer func() { e.onStack[t]-- }()
 	obj := make(map[string]any, len(t.Fields))
 	for _, f := range t.Fields {
-		if e.response && f.WriteOnly || !e.response && f.ReadOnly {
+		if !e.all && f.ReadOnly {
+			continue
+		}
+		if t.Schema != nil && t.Schema.MaxProps != nil && int64(len(obj)) >= *t.Schema.MaxProps && !f.Required {
 			continue
 		}
 		if f.Name == discField && tag != "" {

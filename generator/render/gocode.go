@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/bkgen/bkgen/generator/ir"
 )
@@ -12,6 +13,7 @@ import (
 // goCode computes the Go expressions and statements the templates print:
 // types, tags and validation code. It is built once per service.
 type goCode struct {
+	mu sync.Mutex // guards patterns and list: files render in parallel
 	// patterns maps a spec pattern to the name of its compiled variable.
 	patterns map[string]*Pattern
 	list     []*Pattern
@@ -28,7 +30,6 @@ type Pattern struct {
 
 func newGoCode(svc *ir.Service) *goCode {
 	g := &goCode{patterns: make(map[string]*Pattern)}
-	visit := func(s *ir.Schema) {}
 	var walk func(s *ir.Schema, depth int)
 	walk = func(s *ir.Schema, depth int) {
 		if s == nil || depth > 8 {
@@ -41,7 +42,6 @@ func newGoCode(svc *ir.Service) *goCode {
 			walk(s.Elem, depth+1)
 		}
 	}
-	_ = visit
 	for _, t := range svc.Types {
 		for _, f := range t.Fields {
 			walk(f.Schema, 0)
@@ -56,11 +56,18 @@ func newGoCode(svc *ir.Service) *goCode {
 		for _, p := range op.Params {
 			walk(p.Schema, 0)
 		}
+		if op.Body != nil {
+			walk(op.Body.Schema, 0)
+		}
 	}
 	return g
 }
 
+// pattern returns the variable of a pattern. newGoCode registers every
+// pattern of the service first, so the list the types file declares is complete.
 func (g *goCode) pattern(expr string) *Pattern {
+	g.mu.Lock()
+	defer g.mu.Unlock()
 	if p, ok := g.patterns[expr]; ok {
 		return p
 	}
@@ -131,7 +138,9 @@ func validTagName(name string) bool {
 // jsonTag is the struct tag of a field.
 func jsonTag(f *ir.Field) string {
 	name := f.Name
-	if !validTagName(name) {
+	if !validTagName(name) || f.WriteOnly {
+		// writeOnly members are decoded from requests (by UnmarshalJSON,
+		// which does not read tags) and never sent back.
 		name = "-"
 	} else if !f.Required || f.Schema.Kind == ir.KindAny && !f.Required {
 		name += ",omitempty"

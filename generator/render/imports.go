@@ -2,7 +2,6 @@ package render
 
 import (
 	"bytes"
-	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -16,50 +15,51 @@ import (
 // Templates list every import a file may need; which ones a given spec needs
 // is known only after rendering. This looks only at the file itself (unlike
 // golang.org/x/tools/imports, which scans the module cache and is slow).
+// Printing dominates the cost on large specs, so the file is printed once:
+// unused import lines are cut from the text before format.Source.
 func formatGo(src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
-	f, err := parser.ParseFile(fset, "", src, parser.ParseComments)
+	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
 	if err != nil {
 		return nil, err
 	}
 	used := make(map[string]bool)
 	ast.Inspect(f, func(n ast.Node) bool {
 		if sel, ok := n.(*ast.SelectorExpr); ok {
-			if id, ok := sel.X.(*ast.Ident); ok && id.Obj == nil {
+			if id, ok := sel.X.(*ast.Ident); ok {
 				used[id.Name] = true
 			}
 		}
 		return true
 	})
-	for _, decl := range f.Decls {
-		gd, ok := decl.(*ast.GenDecl)
-		if !ok || gd.Tok != token.IMPORT {
+	var cut [][2]int // byte ranges of unused import lines
+	for _, is := range f.Imports {
+		if importUsed(is, used) {
 			continue
 		}
-		kept := gd.Specs[:0]
-		for _, spec := range gd.Specs {
-			is := spec.(*ast.ImportSpec)
-			if importUsed(is, used) {
-				kept = append(kept, spec)
-			}
+		start := fset.Position(is.Pos()).Offset
+		end := fset.Position(is.End()).Offset
+		// Widen to the whole line.
+		for start > 0 && src[start-1] != '\n' {
+			start--
 		}
-		gd.Specs = kept
-	}
-	// Remove emptied import declarations.
-	decls := f.Decls[:0]
-	for _, decl := range f.Decls {
-		if gd, ok := decl.(*ast.GenDecl); ok && gd.Tok == token.IMPORT && len(gd.Specs) == 0 {
-			continue
+		for end < len(src) && src[end] != '\n' {
+			end++
 		}
-		decls = append(decls, decl)
+		// The line holds the spec alone, or "import spec" for a one-spec declaration.
+		cut = append(cut, [2]int{start, min(end+1, len(src))})
 	}
-	f.Decls = decls
-	var buf bytes.Buffer
-	if err := format.Node(&buf, fset, f); err != nil {
-		return nil, fmt.Errorf("print: %w", err)
+	if len(cut) > 0 {
+		var b bytes.Buffer
+		prev := 0
+		for _, c := range cut {
+			b.Write(src[prev:c[0]])
+			prev = c[1]
+		}
+		b.Write(src[prev:])
+		src = b.Bytes()
 	}
-	// format.Node keeps blank lines where removed imports were; a second pass tidies them.
-	return format.Source(buf.Bytes())
+	return format.Source(src)
 }
 
 func importUsed(is *ast.ImportSpec, used map[string]bool) bool {

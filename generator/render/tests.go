@@ -45,9 +45,40 @@ type SuccessCase struct {
 
 // TypeCase is the test data of one named type.
 type TypeCase struct {
-	Type    *ir.Type
-	Valid   string
-	Invalid []InvalidValue
+	Type  *ir.Type
+	Valid string
+	// RoundTrip is false when the type holds writeOnly members, which are
+	// never marshaled: then its JSON does not decode back.
+	RoundTrip bool
+	Invalid   []InvalidValue
+}
+
+// holdsWriteOnly reports whether t, or a type it holds, has a writeOnly member.
+func holdsWriteOnly(t *ir.Type, seen map[*ir.Type]bool) bool {
+	if seen[t] {
+		return false
+	}
+	seen[t] = true
+	var uses []*ir.Schema
+	for _, f := range t.Fields {
+		if f.WriteOnly {
+			return true
+		}
+		uses = append(uses, f.Schema)
+	}
+	for _, v := range t.Variants {
+		uses = append(uses, v.Schema)
+	}
+	uses = append(uses, t.Elem, t.Additional)
+	for _, u := range uses {
+		for u != nil && (u.Kind == ir.KindSlice || u.Kind == ir.KindMap) {
+			u = u.Elem
+		}
+		if u != nil && u.Kind == ir.KindNamed && holdsWriteOnly(u.Named, seen) {
+			return true
+		}
+	}
+	return false
 }
 
 // InvalidValue is a JSON value of a type with one problem at Pointer.
@@ -63,21 +94,22 @@ const maxInvalidPerType = 40
 func BuildTests(svc *ir.Service) *TestData {
 	td := &TestData{}
 	ex := newExamples()
+	full := newFullExamples()
 	for _, t := range svc.Types {
 		if t.Kind != ir.TypeStruct {
 			continue
 		}
-		v, ok := ex.named(t, "")
+		v, ok := full.named(t, "")
 		if !ok {
 			continue
 		}
-		tc := &TypeCase{Type: t, Valid: jsonString(v)}
+		tc := &TypeCase{Type: t, Valid: jsonString(v), RoundTrip: !holdsWriteOnly(t, map[*ir.Type]bool{})}
 		obj, _ := v.(map[string]any)
 		tc.Invalid = invalidObjects(t, obj, "")
 		td.Types = append(td.Types, tc)
 	}
 	for _, op := range svc.Operations {
-		td.Ops = append(td.Ops, opCase(svc, op, ex, newResponseExamples()))
+		td.Ops = append(td.Ops, opCase(svc, op, ex, newFullExamples()))
 	}
 	return td
 }

@@ -74,7 +74,7 @@ func (b *bundler) rewrite(src *source, n *yaml.Node, k kind, outToks, srcToks []
 			return true // reported by the check, or an anchor left to kin-openapi
 		}
 		if t.src == b.r.root {
-			if src != b.r.root {
+			if src != b.r.root || namesFile(s.value.Value) {
 				s.value.Value = "#" + joinPointer(t.toks)
 			}
 			return true
@@ -82,7 +82,7 @@ func (b *bundler) rewrite(src *source, n *yaml.Node, k kind, outToks, srcToks []
 		at := append(append([]string(nil), outToks...), s.toks...)
 		sec := b.section(s.kind)
 		if sec == nil {
-			b.inline(s, t, at)
+			b.inline(src, s, t, at, append(append([]string(nil), srcToks...), s.toks...))
 			return false
 		}
 		s.value.Value = b.internalize(t, s.kind, sec)
@@ -96,7 +96,7 @@ func (b *bundler) rewrite(src *source, n *yaml.Node, k kind, outToks, srcToks []
 		switch {
 		case p != nil || t.node == nil:
 		case t.src == b.r.root:
-			if src != b.r.root {
+			if src != b.r.root || namesFile(m.value.Value) {
 				m.value.Value = "#" + joinPointer(t.toks)
 			}
 		default:
@@ -126,11 +126,11 @@ func (b *bundler) internalize(t target, k kind, sec []string) string {
 
 // inline replaces the $ref holder with a copy of the target; the holder's
 // other members (a 3.1 summary or description) win over the copy's.
-func (b *bundler) inline(s refSite, t target, at []string) {
+func (b *bundler) inline(src *source, s refSite, t target, at, inSrc []string) {
 	key := t.key()
 	if b.inlining[key] {
 		b.diags.Add(diag.Diagnostic{
-			Severity: diag.Error, Pos: b.r.root.pos(nil), Pointer: joinPointer(at),
+			Severity: diag.Error, Pos: src.pos(s.key), Pointer: joinPointer(inSrc),
 			Summary: fmt.Sprintf("$ref %q is circular and cannot be copied into the bundled document", s.value.Value),
 		})
 		return

@@ -78,7 +78,7 @@ func (r *resolver) walkFrom(src *source, n *yaml.Node, k kind, toks []string) {
 			})
 			return true
 		}
-		if t.src != r.root {
+		if t.src != r.root || namesFile(s.value.Value) {
 			r.external = true
 		}
 		if r.needsWalk(t) {
@@ -100,7 +100,7 @@ func (r *resolver) walkFrom(src *source, n *yaml.Node, k kind, toks []string) {
 			})
 			return
 		}
-		if t.src != r.root {
+		if t.src != r.root || namesFile(m.value.Value) {
 			r.external = true
 		}
 		if r.needsWalk(t) {
@@ -149,7 +149,7 @@ func (r *resolver) checkExtensionRef(src *source, s refSite) {
 	}
 	if file != "" {
 		if _, err := os.Stat(r.filePath(src, unescape(file))); err != nil {
-			warn(pathErrorText(err))
+			warn(err.Error())
 		}
 		return
 	}
@@ -283,7 +283,7 @@ func (r *resolver) file(path string) (*source, string) {
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		r.fileErrs[path] = pathErrorText(err)
+		r.fileErrs[path] = err.Error()
 		return nil, r.fileErrs[path]
 	}
 	s, diags := parseSource(path, data)
@@ -299,8 +299,12 @@ func (r *resolver) file(path string) (*source, string) {
 	return s, ""
 }
 
-// pathErrorText turns an *os.PathError into "open x: no such file or directory".
-func pathErrorText(err error) string { return err.Error() }
+// namesFile reports whether a $ref names a file (even the spec itself, which
+// the bundled copy, stored under another name, cannot refer to by name).
+func namesFile(ref string) bool {
+	file, _, _ := strings.Cut(ref, "#")
+	return file != ""
+}
 
 // looksLikeRef reports whether a discriminator mapping value is a reference
 // rather than a schema name.

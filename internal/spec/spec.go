@@ -7,11 +7,8 @@
 package spec
 
 import (
-	"errors"
 	"fmt"
-	"net/url"
 	"os"
-	"path/filepath"
 	"regexp"
 	"runtime/debug"
 	"strings"
@@ -72,6 +69,12 @@ func Load(path string) (doc *Document, diags diag.List) {
 }
 
 func load(path string, data []byte) (*Document, diag.List) {
+	early := startKin(path, data)
+	defer func() {
+		if early != nil {
+			<-early // not used: do not leave it running
+		}
+	}()
 	src, diags := parseSource(path, data)
 	if src == nil {
 		return nil, diags
@@ -114,14 +117,30 @@ func load(path string, data []byte) (*Document, diag.List) {
 	}
 	d.Bundled = bundled
 
-	if d.OpenAPI, ds = d.loadKin(bundled); ds.HasErrors() {
-		return nil, append(diags, ds...)
+	var kr kinResult
+	if early != nil && !r.external && !swagger {
+		kr, early = <-early, nil
+	} else {
+		kr = loadKin(path, bundled)
 	}
-	diags = append(diags, ds...)
+	if kr.err != nil {
+		diags.Add(d.kinError(kr.err))
+		return nil, diags
+	}
+	d.OpenAPI = kr.doc
 	for _, f := range validate(d.OpenAPI) {
-		diags.Add(diag.Diagnostic{
-			Severity: diag.Warning, Pos: d.Pos(f.pointer), Pointer: f.pointer, Summary: f.summary,
-		})
+		dg := diag.Diagnostic{Severity: diag.Warning, Pos: d.Pos(f.pointer), Pointer: f.pointer, Summary: f.summary}
+		if f.unresolved {
+			// A $ref kin-openapi could not resolve leaves a hole (a nil
+			// value) that nothing after loading can use.
+			dg.Severity = diag.Error
+			dg.Hint = "a $ref must lead to an element of the kind expected there, not only to other $refs"
+		}
+		diags.Add(dg)
+	}
+	if diags.HasErrors() {
+		diags.Sort()
+		return nil, diags
 	}
 	if d.OpenAPI.Info == nil {
 		d.OpenAPI.Info = &openapi3.Info{}
@@ -161,6 +180,14 @@ func readVersion(src *source) (version string, swagger bool, diags diag.List) {
 			})
 			return "", false, diags
 		}
+		if oa.ShortTag() != "!!str" {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(oa), Pointer: "/openapi",
+				Summary: fmt.Sprintf("openapi must be a string, not %s", describe(oa)),
+				Hint:    fmt.Sprintf(`quote the version: openapi: "%s"`, fullVersion(oa.Value)),
+			})
+			return "", false, diags
+		}
 		if !versionRE.MatchString(oa.Value) {
 			h := "bkgen reads OpenAPI 3.0, 3.1 and 3.2, and Swagger 2.0"
 			if strings.HasPrefix(oa.Value, "2") {
@@ -181,6 +208,14 @@ func readVersion(src *source) (version string, swagger bool, diags diag.List) {
 		}
 	case sw != nil:
 		sw = deref(sw)
+		if sw.Kind == yaml.ScalarNode && sw.Value == "2.0" && sw.ShortTag() != "!!str" {
+			diags.Add(diag.Diagnostic{
+				Severity: diag.Error, Pos: src.pos(sw), Pointer: "/swagger",
+				Summary: "swagger must be the string \"2.0\", not a number",
+				Hint:    `quote the version: swagger: "2.0"`,
+			})
+			return "", false, diags
+		}
 		if sw.Kind != yaml.ScalarNode || sw.Value != "2.0" {
 			diags.Add(diag.Diagnostic{
 				Severity: diag.Error, Pos: src.pos(sw), Pointer: "/swagger",
@@ -200,6 +235,14 @@ func readVersion(src *source) (version string, swagger bool, diags diag.List) {
 	}
 	diags = append(diags, checkPaths(src, version, swagger)...)
 	return version, swagger, diags
+}
+
+// fullVersion completes a major.minor version to major.minor.0.
+func fullVersion(v string) string {
+	if strings.Count(v, ".") == 1 {
+		return v + ".0"
+	}
+	return v
 }
 
 // checkPaths refuses a document without usable paths: there is nothing to
@@ -256,134 +299,6 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return s[:n] + "…"
-}
-
-// loadKin loads data (the bundled document: no $refs into other files are
-// left outside extensions) with kin-openapi. External refs are allowed only
-// to local files, as a second line behind the resolver.
-func (d *Document) loadKin(data []byte) (*openapi3.T, diag.List) {
-	var diags diag.List
-	l := openapi3.NewLoader()
-	l.IsExternalRefsAllowed = true
-	l.ReadFromURIFunc = func(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
-		if u.Scheme != "" && u.Scheme != "file" || u.Host != "" {
-			return nil, fmt.Errorf("remote $ref %q is not supported", u.String())
-		}
-		return os.ReadFile(filepath.FromSlash(u.Path))
-	}
-	t, err := l.LoadFromDataWithPath(data, &url.URL{Path: filepath.ToSlash(d.Path)})
-	if err != nil {
-		diags.Add(d.kinError(err))
-		return nil, diags
-	}
-	return t, diags
-}
-
-var inPointerRE = regexp.MustCompile(` in (/[^\s:;]*)`)
-
-// kinError turns a kin-openapi loading error into a diagnostic, placed where
-// the error says when it says.
-func (d *Document) kinError(err error) diag.Diagnostic {
-	dg := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: d.Path}, Summary: err.Error()}
-	var les *yaml.LoadErrors
-	if errors.As(err, &les) && len(les.Errors) > 0 {
-		e := les.Errors[0]
-		dg.Summary = e.Message
-		if m := inPointerRE.FindStringSubmatch(e.Message); m != nil {
-			dg.Pointer = m[1]
-			dg.Summary = strings.Replace(e.Message, m[0], "", 1)
-		}
-		if len(les.Errors) > 1 {
-			dg.Summary += fmt.Sprintf(" (and %d more)", len(les.Errors)-1)
-		}
-	}
-	if dg.Pointer == "" {
-		if m := inPointerRE.FindStringSubmatch(dg.Summary); m != nil {
-			dg.Pointer = m[1]
-		}
-	}
-	if dg.Pointer != "" {
-		dg.Pos = d.Pos(dg.Pointer)
-	}
-	dg.Summary = strings.TrimPrefix(dg.Summary, "failed to unmarshal data: ")
-	return dg
-}
-
-// Pos returns the position of the element at pointer (a JSON pointer into
-// OpenAPI, such as "/paths/~1pets/get/parameters/0") in the file it came
-// from: the spec, or the file a bundled $ref pointed into. An element that
-// does not exist there falls back to its nearest existing ancestor.
-func (d *Document) Pos(pointer string) diag.Pos {
-	toks := splitPointer(pointer)
-	if d.swagger {
-		toks = toSwaggerPointer(toks)
-	}
-	src := d.src
-	var best *origin
-	for i := range d.origins {
-		if o := &d.origins[i]; (best == nil || len(o.out) > len(best.out)) && hasPrefix(toks, o.out) {
-			best = o
-		}
-	}
-	if best != nil {
-		src = best.src
-		toks = append(append([]string(nil), best.toks...), toks[len(best.out):]...)
-	}
-	r := d.lookup(src.root, toks)
-	if r.key != nil {
-		return src.pos(r.key)
-	}
-	return src.pos(r.node)
-}
-
-func hasPrefix(toks, prefix []string) bool {
-	if len(prefix) > len(toks) {
-		return false
-	}
-	for i, p := range prefix {
-		if toks[i] != p {
-			return false
-		}
-	}
-	return true
-}
-
-// lookup is [lookup] with an index over the keys of large mappings, so
-// positions can be asked for every element of a large spec cheaply.
-func (d *Document) lookup(root *yaml.Node, toks []string) resolved {
-	r := resolved{node: deref(root)}
-	for _, tok := range toks {
-		var child, key *yaml.Node
-		if n := r.node; n.Kind == yaml.MappingNode && len(n.Content) > 64 {
-			d.mu.Lock()
-			if d.index == nil {
-				d.index = map[*yaml.Node]map[string]int{}
-			}
-			idx, ok := d.index[n]
-			if !ok {
-				idx = make(map[string]int, len(n.Content)/2)
-				for i := len(n.Content) - 2; i >= 0; i -= 2 {
-					if k := n.Content[i]; k.Kind == yaml.ScalarNode && k.Tag != "!!merge" {
-						idx[k.Value] = i
-					}
-				}
-				d.index[n] = idx
-			}
-			d.mu.Unlock()
-			if i, ok := idx[tok]; ok {
-				child, key = n.Content[i+1], n.Content[i]
-			}
-		}
-		if child == nil {
-			child, key = member(r.node, tok)
-		}
-		if child == nil {
-			return r
-		}
-		r.node, r.key = deref(child), key
-		r.found++
-	}
-	return r
 }
 
 // dedupe drops diagnostics equal to an earlier one (a $ref checked twice

@@ -13,8 +13,9 @@ import (
 // finding is one problem kin-openapi's validation reports, with the JSON
 // pointer of the element it is about (as close as the error says).
 type finding struct {
-	pointer string
-	summary string
+	pointer    string
+	summary    string
+	unresolved bool // a $ref kin-openapi could not resolve
 }
 
 // validate runs kin-openapi's document validation, with examples left out
@@ -160,6 +161,9 @@ func toFinding(doc *openapi3.T, err error) finding {
 			if len(toks) > 0 && len(field) > 1 && field[0] == toks[len(toks)-1] {
 				field = field[1:]
 			}
+			if len(toks) > 0 && len(field) == 1 && field[0] == toks[len(toks)-1] {
+				break
+			}
 			if len(field) == 1 || len(toks) > 0 && toks[len(toks)-1] == "info" {
 				toks = append(toks, field...)
 			}
@@ -174,7 +178,8 @@ func toFinding(doc *openapi3.T, err error) finding {
 	if i := strings.IndexByte(summary, '\n'); i >= 0 {
 		summary = strings.TrimSpace(summary[:i])
 	}
-	return finding{pointer: joinPointer(toks), summary: summary}
+	var unresolved *openapi3.UnresolvedRefError
+	return finding{pointer: joinPointer(toks), summary: summary, unresolved: errors.As(err, &unresolved)}
 }
 
 // isContext reports whether e only says where its cause happened.

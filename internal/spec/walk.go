@@ -13,25 +13,25 @@ import (
 type kind uint8
 
 const (
-	kOther       kind = iota // an object whose members are not tracked further
-	kDoc                     // the document root
-	kData                    // example, default, enum, const: literal values
-	kExt                     // inside an x- extension: refs are not followed
-	kPathItem                // Path Item Object
-	kOperation               // Operation Object
-	kParameter               // Parameter Object (also 2.0 body/formData parameters)
-	kRequestBody             // Request Body Object
-	kResponse                // Response Object
-	kHeader                  // Header Object
-	kMediaType               // Media Type Object
-	kSchema                  // Schema Object
-	kExample                 // Example Object
-	kLink                    // Link Object
-	kCallback                // Callback Object: expression -> Path Item
-	kSecurity                // Security Scheme Object
-	kEncoding                // Encoding Object
-	kComponents              // Components Object
-	kDiscriminator           // Discriminator Object: mapping values are refs
+	kOther         kind = iota // an object whose members are not tracked further
+	kDoc                       // the document root
+	kData                      // example, default, enum, const: literal values
+	kExt                       // inside an x- extension: refs are not followed
+	kPathItem                  // Path Item Object
+	kOperation                 // Operation Object
+	kParameter                 // Parameter Object (also 2.0 body/formData parameters)
+	kRequestBody               // Request Body Object
+	kResponse                  // Response Object
+	kHeader                    // Header Object
+	kMediaType                 // Media Type Object
+	kSchema                    // Schema Object
+	kExample                   // Example Object
+	kLink                      // Link Object
+	kCallback                  // Callback Object: expression -> Path Item
+	kSecurity                  // Security Scheme Object
+	kEncoding                  // Encoding Object
+	kComponents                // Components Object
+	kDiscriminator             // Discriminator Object: mapping values are refs
 )
 
 // collection is how the members of a value are shaped: a mapping whose
