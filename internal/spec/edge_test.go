@@ -1,6 +1,7 @@
 package spec
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +17,12 @@ import (
 func TestLoadInline(t *testing.T) {
 	t.Parallel()
 	const head = "info: {title: t, version: v}\n"
+	// A YAML alias bomb ("billion laughs") and a document nested too deep.
+	laughs := "openapi: 3.0.0\n" + head + "paths: {}\nx-a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+	for c := 'b'; c <= 'j'; c++ {
+		laughs += fmt.Sprintf("x-%c: &%c [%s*%c]\n", c, c, strings.Repeat(fmt.Sprintf("*%c, ", c-1), 8), c-1)
+	}
+	deep := "openapi: 3.0.0\n" + head + "paths: {}\nx-deep: " + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + "\n"
 	tests := []struct {
 		name    string
 		file    string
@@ -37,6 +44,8 @@ func TestLoadInline(t *testing.T) {
 		{name: "ref cycle", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
 			line: 6, col: 5, summary: `found unresolved ref: "#/components/schemas/B"`},
 		{name: "absolute file ref", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths:\n  /a: {$ref: /etc/openapi.yaml}\n", line: 4, col: 8, summary: `$ref "/etc/openapi.yaml" uses an absolute path`},
+		{name: "alias bomb", file: "a.yaml", content: laughs, line: 5, col: 1, summary: "document contains excessive aliasing"},
+		{name: "too deep", file: "a.yaml", content: deep, line: 4, col: 10009, summary: "invalid YAML: exceeded max depth of 10000"},
 		{name: "webhooks only", file: "a.yaml", content: "openapi: 3.1.0\n" + head + "webhooks:\n  new:\n    post:\n      responses: {'200': {description: ok}}\n", ok: true},
 		{name: "anchors and merge keys", file: "a.yaml", ok: true, content: "openapi: 3.0.3\n" + head +
 			"paths:\n  /a:\n    get: &op\n      responses: {'200': {description: ok}}\n  /b:\n    get: *op\n" +

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
@@ -83,30 +84,44 @@ func mayHaveFileRefs(data []byte) bool {
 	}
 }
 
-var inPointerRE = regexp.MustCompile(` in (/[^\s:;]*)`)
+var (
+	inPointerRE = regexp.MustCompile(` in (/[^\s:;]*)`)
+	yamlErrorRE = regexp.MustCompile(`go-yaml load error in \w+ at L(\d+)\.C(\d+): (.*)`)
+)
 
 // kinError turns a kin-openapi loading error into a diagnostic, placed where
-// the error says when it says.
-func (d *Document) kinError(err error) diag.Diagnostic {
+// the error says when it says: at the pointer it names, or at the line and
+// column YAML reports when kin-openapi read the file itself (not a bundled or
+// converted copy, whose lines are not the file's).
+func (d *Document) kinError(err error, original bool) diag.Diagnostic {
 	dg := diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: d.Path}, Summary: err.Error()}
+	var mark yaml.Mark
 	var les *yaml.LoadErrors
-	if errors.As(err, &les) && len(les.Errors) > 0 {
+	var le *yaml.LoadError
+	switch {
+	case errors.As(err, &les) && len(les.Errors) > 0:
 		e := les.Errors[0]
-		dg.Summary = e.Message
-		if m := inPointerRE.FindStringSubmatch(e.Message); m != nil {
-			dg.Pointer = m[1]
-			dg.Summary = strings.Replace(e.Message, m[0], "", 1)
-		}
+		dg.Summary, mark = e.Message, e.Mark
 		if len(les.Errors) > 1 {
 			dg.Summary += fmt.Sprintf(" (and %d more)", len(les.Errors)-1)
 		}
+	case errors.As(err, &le):
+		dg.Summary, mark = le.Message, le.Mark
 	}
-	if dg.Pointer == "" {
-		if m := inPointerRE.FindStringSubmatch(dg.Summary); m != nil {
-			dg.Pointer = m[1]
-		}
+	if m := yamlErrorRE.FindStringSubmatch(dg.Summary); m != nil {
+		// A nested go-yaml error whose position is only in its text.
+		line, _ := strconv.Atoi(m[1])
+		col, _ := strconv.Atoi(m[2])
+		mark, dg.Summary = yaml.Mark{Line: line, Column: col}, m[3]
 	}
-	if dg.Pointer != "" {
+	if m := inPointerRE.FindStringSubmatch(dg.Summary); m != nil {
+		dg.Pointer = m[1]
+		dg.Summary = strings.Replace(dg.Summary, m[0], "", 1)
+	}
+	switch {
+	case original && mark.Line > 0:
+		dg.Pos = d.src.clamp(mark.Line, mark.Column)
+	case dg.Pointer != "":
 		dg.Pos = d.Pos(dg.Pointer)
 	}
 	dg.Summary = strings.TrimPrefix(dg.Summary, "failed to unmarshal data: ")

@@ -73,7 +73,7 @@ func TestLoadErrors(t *testing.T) {
 			hint:    "relative path",
 		},
 		{
-			name: "field of the wrong type", file: "loader-bad-field-type.yaml", line: 8, col: 7,
+			name: "field of the wrong type", file: "loader-bad-field-type.yaml", line: 8, col: 19,
 			pointer: "/paths/~1pets/get/parameters",
 			summary: "cannot construct !!str `oops` into openapi3.Parameters",
 		},

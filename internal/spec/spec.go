@@ -124,7 +124,7 @@ func load(path string, data []byte) (*Document, diag.List) {
 		kr = loadKin(path, bundled)
 	}
 	if kr.err != nil {
-		diags.Add(d.kinError(kr.err))
+		diags.Add(d.kinError(kr.err, !r.external && !swagger))
 		return nil, diags
 	}
 	d.OpenAPI = kr.doc

@@ -16,7 +16,7 @@ import (
 func (d *Document) convert(data []byte) ([]byte, diag.List) {
 	var diags diag.List
 	fail := func(what string, err error) ([]byte, diag.List) {
-		dg := d.kinError(err)
+		dg := d.kinError(err, false)
 		dg.Summary = what + ": " + dg.Summary
 		diags.Add(dg)
 		return nil, diags
