@@ -26,8 +26,8 @@ type builder struct {
 
 // reservedTypeNames are the names the generated api package declares itself.
 var reservedTypeNames = []string{
-	"Handler", "Services", "Problem", "FieldError", "Error", "ValidationError", "Options", "Router",
-	"NewRouter", "NewError", "ErrNotImplemented", "Date", "Spec", "SpecFile", "Validator",
+	"Services", "Options", "NewRouter", "BasePath", "Spec", "SpecContentType",
+	"InputError", "InputProblem", "StatusError", "NewStatusError", "ErrNotImplemented",
 }
 
 // buildService builds the IR. pos maps a JSON pointer of the spec to its place.

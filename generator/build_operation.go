@@ -28,7 +28,7 @@ func (b *builder) buildOperations() {
 	groups := make(map[string]*ir.Group)
 	groupNames := ir.NewNamer()
 	routes := newRouteNames()
-	prefix := commonStaticPrefix(sortedKeys(paths))
+	prefix := groupPrefix(sortedKeys(paths))
 	for _, path := range sortedKeys(paths) {
 		item := paths[path]
 		if item == nil {
@@ -426,8 +426,28 @@ func groupKey(path string) string {
 	return "root"
 }
 
-// commonStaticPrefix is the leading static segments every path shares
-// ("/api/v1"), which say nothing about which resource a path is for.
+// groupPrefix is the leading static segments every path shares ("/api/v1"),
+// which say nothing about which resource a path is for, short of the last
+// static segment of any path ("/pets" alone names the resource).
+func groupPrefix(paths []string) string {
+	prefix := commonStaticPrefix(paths)
+	for prefix != "" {
+		ok := true
+		for _, p := range paths {
+			if groupKey(strings.TrimPrefix(p, prefix)) == "root" {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return prefix
+		}
+		prefix = prefix[:strings.LastIndex(prefix, "/")]
+	}
+	return ""
+}
+
+// commonStaticPrefix is the leading static segments every path shares.
 func commonStaticPrefix(paths []string) string {
 	if len(paths) < 2 {
 		return ""

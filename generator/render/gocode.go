@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -279,27 +280,38 @@ func (g *goCode) validate(expr, ptr string, s *ir.Schema, depth int) string {
 			}
 		}
 	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
-		num := "float64(" + expr + ")"
+		integer := s.Kind == ir.KindInt32 || s.Kind == ir.KindInt64
+		// bound writes a bound in Go: integers compare as integers when the
+		// bound is whole (and in range), else everything compares as float64.
+		bound := func(f float64) (lhs, rhs string) {
+			if integer && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+				return expr, strconv.FormatInt(int64(f), 10)
+			}
+			return "float64(" + expr + ")", formatFloat(f)
+		}
 		if s.Minimum != nil {
 			op, word := "<", "at least"
 			if s.ExclusiveMin {
 				op, word = "<=", "greater than"
 			}
-			fail(fmt.Sprintf("%s %s %s", num, op, formatFloat(*s.Minimum)), fmt.Sprintf("must be %s %s", word, formatFloat(*s.Minimum)))
+			lhs, rhs := bound(*s.Minimum)
+			fail(fmt.Sprintf("%s %s %s", lhs, op, rhs), fmt.Sprintf("must be %s %s", word, number(*s.Minimum)))
 		}
 		if s.Maximum != nil {
 			op, word := ">", "at most"
 			if s.ExclusiveMax {
 				op, word = ">=", "less than"
 			}
-			fail(fmt.Sprintf("%s %s %s", num, op, formatFloat(*s.Maximum)), fmt.Sprintf("must be %s %s", word, formatFloat(*s.Maximum)))
+			lhs, rhs := bound(*s.Maximum)
+			fail(fmt.Sprintf("%s %s %s", lhs, op, rhs), fmt.Sprintf("must be %s %s", word, number(*s.Maximum)))
 		}
 		if s.MultipleOf != nil {
-			fail(fmt.Sprintf("!multipleOf(%s, %s)", num, formatFloat(*s.MultipleOf)), "must be a multiple of "+formatFloat(*s.MultipleOf))
+			fail(fmt.Sprintf("!multipleOf(float64(%s), %s)", expr, formatFloat(*s.MultipleOf)), "must be a multiple of "+number(*s.MultipleOf))
 		}
 		if s.HasConst {
 			if c, ok := toFloat(s.Const); ok {
-				fail(fmt.Sprintf("%s != %s", num, formatFloat(c)), "must be "+formatFloat(c))
+				lhs, rhs := bound(c)
+				fail(fmt.Sprintf("%s != %s", lhs, rhs), "must be "+number(c))
 			}
 		}
 	case ir.KindBool:
@@ -369,6 +381,9 @@ func formatFloat(f float64) string {
 	}
 	return s
 }
+
+// number writes a bound for people: 100, not 100.0.
+func number(f float64) string { return strconv.FormatFloat(f, 'g', -1, 64) }
 
 func toFloat(v any) (float64, bool) {
 	switch x := v.(type) {

@@ -121,14 +121,18 @@ func (g *goCode) decodeBody(b *ir.Body) string {
 			fmt.Fprintf(&out, "var body %s\n", goType(b.Schema))
 			target = "&body"
 		}
+		present := "present"
+		if !bodyIsPtr(b) {
+			present = "_"
+		}
 		if b.Kind == ir.BodyJSON {
-			fmt.Fprintf(&out, "present, err := decodeJSONBody(&errs, r, %s, %s, %s)\n", target, req, media)
+			fmt.Fprintf(&out, "%s, err := decodeJSONBody(&errs, r, %s, %s, %s)\n", present, target, req, media)
 		} else {
 			files := "_"
 			if b.Kind == ir.BodyMultipart {
 				files = "files"
 			}
-			fmt.Fprintf(&out, "%s, present, err := decodeFormBody(&errs, r, %s, %s, %s, %s)\n", files, target, req, formKinds(b.Schema), media)
+			fmt.Fprintf(&out, "%s, %s, err := decodeFormBody(&errs, r, %s, %s, %s, %s)\n", files, present, target, req, formKinds(b.Schema), media)
 			if b.Kind == ir.BodyMultipart {
 				out.WriteString("req.Files = files\n")
 			}
@@ -136,8 +140,6 @@ func (g *goCode) decodeBody(b *ir.Body) string {
 		out.WriteString("if err != nil {\nreturn nil, err\n}\n")
 		if bodyIsPtr(b) {
 			out.WriteString("if present {\nreq.Body = &body\n}\n")
-		} else {
-			out.WriteString("_ = present\n")
 		}
 	}
 	return out.String()

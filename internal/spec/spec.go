@@ -1,9 +1,15 @@
 // Package spec loads an OpenAPI document: YAML or JSON, OpenAPI 3.0, 3.1 or
-// 3.2 (Swagger 2.0 converted to 3.0), with $refs into other local files
-// bundled into one document. Every problem is a [diag.Diagnostic] that names
-// the file, line, column and JSON pointer of the element it is about; what
-// does not stop generation (a spec breaking a rule kin-openapi checks, a $ref
-// inside an extension that points nowhere) is a warning.
+// 3.2, or Swagger 2.0 (converted to 3.0), with $refs into other local files
+// bundled into one document.
+//
+// Every problem is a [diag.Diagnostic] naming the file, line, column and JSON
+// pointer of the element it is about. What stops generation is an error: a
+// file that cannot be read or parsed, a document that is not OpenAPI or has
+// no usable paths, a $ref that points to nothing (or to the network), an
+// element of the wrong type, a $ref kin-openapi cannot resolve. What does
+// not is a warning: whatever kin-openapi's validation objects to (examples
+// are not validated at all), and $refs inside x- extensions, which are not
+// followed.
 package spec
 
 import (

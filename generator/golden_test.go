@@ -1,0 +1,99 @@
+package generator_test
+
+import (
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
+
+	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/write"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+// TestGolden generates each case of testdata/golden and compares every file
+// of the plan with want.txtar; -update rewrites the goldens.
+func TestGolden(t *testing.T) {
+	t.Parallel()
+	cases, err := filepath.Glob("../testdata/golden/*/openapi.yaml")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no golden cases: %v", err)
+	}
+	for _, spec := range cases {
+		dir := filepath.Dir(spec)
+		t.Run(filepath.Base(dir), func(t *testing.T) {
+			t.Parallel()
+			p, _, _, err := generator.Generate(spec, testConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := &txtar.Archive{}
+			for _, f := range p.Files {
+				got.Files = append(got.Files, txtar.File{Name: f.Path, Data: f.Data})
+			}
+			wantPath := filepath.Join(dir, "want.txtar")
+			if *update {
+				if err := os.WriteFile(wantPath, txtar.Format(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := txtar.ParseFile(wantPath)
+			if err != nil {
+				t.Fatalf("%v (run go test ./generator -run Golden -update)", err)
+			}
+			wantFiles := make(map[string]string)
+			for _, f := range want.Files {
+				wantFiles[f.Name] = string(f.Data)
+			}
+			for _, f := range got.Files {
+				w, ok := wantFiles[f.Name]
+				if !ok {
+					t.Errorf("%s: new file, not in the golden", f.Name)
+					continue
+				}
+				delete(wantFiles, f.Name)
+				if diff := cmp.Diff(w, string(f.Data)); diff != "" {
+					t.Errorf("%s differs from the golden (-want +got):\n%s", f.Name, diff)
+				}
+			}
+			for name := range wantFiles {
+				t.Errorf("%s: in the golden, no longer generated", name)
+			}
+		})
+	}
+}
+
+// TestRegenerateChangesNothing writes a plan, then applies the same plan over
+// its own output: nothing may change.
+func TestRegenerateChangesNothing(t *testing.T) {
+	t.Parallel()
+	p, _, _, err := generator.Generate("../testdata/golden/petstore/openapi.yaml", testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "svc")
+	ctx := context.Background()
+	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New}); err != nil {
+		t.Fatal(err)
+	}
+	again, _, _, err := generator.Generate("../testdata/golden/petstore/openapi.yaml", testConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := write.Apply(ctx, again, dir, write.Options{Mode: write.Regen})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Changed() {
+		t.Fatalf("regenerating over the output changed it: %+v", rep)
+	}
+	if len(rep.Unchanged) != len(p.Files) {
+		t.Errorf("%d files unchanged, want all %d", len(rep.Unchanged), len(p.Files))
+	}
+}
