@@ -78,13 +78,9 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 				}
 			}
 		}
+		built := make(map[string]bool)
 		for _, name := range sortedKeys(doc.Components.Schemas) {
-			ref := doc.Components.Schemas[name]
-			if ref == nil || ref.Value == nil {
-				continue
-			}
-			use := b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+escapePointer(name))
-			_ = use
+			b.buildComponent(name, built)
 		}
 	}
 	if doc.Paths != nil {
@@ -92,6 +88,25 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	}
 	b.finish()
 	return b.svc, b.diags
+}
+
+// buildComponent builds a component schema, after the components its allOf
+// extends: the inline types of a base schema are named after the base.
+func (b *builder) buildComponent(name string, built map[string]bool) {
+	if built[name] {
+		return
+	}
+	built[name] = true
+	ref := b.doc.Components.Schemas[name]
+	if ref == nil || ref.Value == nil {
+		return
+	}
+	for _, m := range ref.Value.AllOf {
+		if m != nil && strings.HasPrefix(m.Ref, "#/components/schemas/") {
+			b.buildComponent(strings.TrimPrefix(m.Ref, "#/components/schemas/"), built)
+		}
+	}
+	b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+escapePointer(name))
 }
 
 // finish orders the types and decides which fields are pointers.

@@ -36,7 +36,9 @@ func (b *builder) schemaUseDepth(ref *openapi3.SchemaRef, hint, pointer string, 
 		return &ir.Schema{Kind: ir.KindAny, Pointer: pointer}
 	}
 	// allOf with a single member (often used to add a description or nullable to a $ref).
-	if len(s.AllOf) == 1 && len(s.Properties) == 0 && s.Type.IsEmpty() && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
+	// (3.1 also allows siblings of a $ref, which kin-openapi reads as an
+	// allOf of the target: `{$ref: Id, type: number}` is an Id.)
+	if len(s.AllOf) == 1 && len(s.Properties) == 0 && !slices.Contains(schemaTypes(s), "object") && len(s.OneOf) == 0 && len(s.AnyOf) == 0 {
 		use := b.schemaUseDepth(s.AllOf[0], hint, pointer+"/allOf/0", depth+1)
 		return b.withNullable(cloneSchema(use), s)
 	}
@@ -56,6 +58,10 @@ func (b *builder) schemaUseDepth(ref *openapi3.SchemaRef, hint, pointer string, 
 		t := b.namedType(ref, hint, pointer, ir.TypeUnion)
 		b.fillUnion(t, s, pointer, depth)
 		use = &ir.Schema{Kind: ir.KindNamed, Named: t}
+	case len(s.AllOf) > 0 && !objectLike(s, 0):
+		// An allOf of scalars (a string with a pattern, and another with a
+		// length): the first member's type and constraints.
+		use = cloneSchema(b.schemaUseDepth(s.AllOf[0], hint, pointer+"/allOf/0", depth+1))
 	case len(s.AllOf) > 0 || len(s.Properties) > 0 || (slices.Contains(types, "object") && s.AdditionalProperties.Has != nil && !*s.AdditionalProperties.Has):
 		t := b.namedType(ref, hint, pointer, ir.TypeStruct)
 		b.fillStruct(t, s, pointer, depth)
@@ -314,6 +320,22 @@ func flattenObject(s *openapi3.Schema) (props map[string]*openapi3.SchemaRef, re
 	return props, required, addl, closed
 }
 
+// objectLike reports whether s, or a member of its allOf, describes an object.
+func objectLike(s *openapi3.Schema, depth int) bool {
+	if s == nil || depth > 16 {
+		return false
+	}
+	if len(s.Properties) > 0 || slices.Contains(schemaTypes(s), "object") || s.AdditionalProperties.Schema != nil {
+		return true
+	}
+	for _, m := range s.AllOf {
+		if m != nil && objectLike(m.Value, depth+1) {
+			return true
+		}
+	}
+	return false
+}
+
 // specificity scores how much a property schema says: references and
 // compositions of references say more than inline generic schemas.
 func specificity(ref *openapi3.SchemaRef, depth int) int {
@@ -361,6 +383,12 @@ func (b *builder) fillUnion(t *ir.Type, s *openapi3.Schema, pointer string, dept
 		v := &ir.Variant{GoName: names.Take(variantName(use)), Schema: use}
 		if t.Discriminator != "" && use.IsStruct() {
 			v.Tags = discriminatorTags(s.Discriminator, alt)
+			if len(s.Discriminator.Mapping) == 0 {
+				// Without a mapping the tag is the schema's name, but real
+				// data carries what the property itself allows (Spotify's
+				// "track" for TrackObject): accept both.
+				v.Tags = append(v.Tags, propertyValues(use.Named, t.Discriminator)...)
+			}
 		}
 		t.Variants = append(t.Variants, v)
 	}
@@ -382,6 +410,30 @@ func discriminatorTags(d *openapi3.Discriminator, alt *openapi3.SchemaRef) []str
 		tags = []string{refName(alt.Ref)}
 	}
 	return tags
+}
+
+// propertyValues lists the string values a struct's property is limited to
+// (by an enum or a const), if any.
+func propertyValues(t *ir.Type, prop string) []string {
+	for _, f := range t.Fields {
+		if f.Name != prop {
+			continue
+		}
+		s := f.Schema
+		if s.HasConst {
+			if c, ok := s.Const.(string); ok {
+				return []string{c}
+			}
+		}
+		if s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeEnum && s.Named.Base == ir.KindString {
+			var out []string
+			for _, v := range s.Named.Values {
+				out = append(out, v.Value.(string))
+			}
+			return out
+		}
+	}
+	return nil
 }
 
 func variantName(use *ir.Schema) string {

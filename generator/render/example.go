@@ -118,7 +118,8 @@ func (e *examples) named(t *ir.Type, tag string) (any, bool) {
 			var x any
 			var ok bool
 			if v.Schema.IsStruct() && len(v.Tags) > 0 {
-				x, ok = e.structValue(v.Schema.Named, t.Discriminator, v.Tags[0])
+				// The last tag is the property's own value when it has one.
+				x, ok = e.structValue(v.Schema.Named, t.Discriminator, v.Tags[len(v.Tags)-1])
 			} else {
 				x, ok = e.value(v.Schema)
 			}

@@ -41,6 +41,8 @@ type RequestCase struct {
 type SuccessCase struct {
 	Response *ir.Response
 	Body     string // JSON of the body, "" for none
+	// Raw is the body of a binary or text response.
+	Raw string
 }
 
 // TypeCase is the test data of one named type.
@@ -146,11 +148,22 @@ func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValu
 		if wrong, ok := wrongType(f.Schema); ok {
 			out = append(out, InvalidValue{Name: f.GoName + " wrong type", JSON: with(f.Name, wrong, false), Pointer: ptr})
 		}
-		if bad, ok := violation(f.Schema); ok {
+		if bad, ok := violation(f.Schema); ok && !(f.ReadOnly && isZero(bad)) {
+			// (A read-only member is checked only when set: a zero value is no violation.)
 			out = append(out, InvalidValue{Name: f.GoName + " out of bounds", JSON: with(f.Name, bad, false), Pointer: ptr})
 		}
 	}
 	return out
+}
+
+func isZero(v any) bool {
+	switch x := v.(type) {
+	case string:
+		return x == ""
+	case float64:
+		return x == 0
+	}
+	return false
 }
 
 // wrongType is a JSON value of the wrong type for s.
@@ -342,7 +355,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		}
 	}
 	if s := op.Success(); s != nil {
-		sc := &SuccessCase{Response: s}
+		sc := &SuccessCase{Response: s, Raw: rawBody(s.MediaType)}
 		if s.Kind == ir.BodyJSON && s.Schema != nil {
 			v, ok := resp.value(s.Schema)
 			if !ok {
@@ -353,6 +366,17 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		oc.Success = sc
 	}
 	return oc
+}
+
+// rawBody is a body of a non-JSON media type that its parsers accept.
+func rawBody(mediaType string) string {
+	switch {
+	case strings.Contains(mediaType, "yaml"):
+		return "{}\n"
+	case strings.Contains(mediaType, "xml"):
+		return "<data/>"
+	}
+	return "data"
 }
 
 // replaceOtherParams fills the path parameters other than p with their valid values.
