@@ -22,6 +22,7 @@ func newRouteNames() *routeNames { return &routeNames{byPrefix: make(map[string]
 func (r *routeNames) route(path string) ir.Route {
 	rt := ir.Route{Params: make(map[string]string)}
 	var out, shape strings.Builder
+	used := make(map[string]bool) // names in this route: routers refuse a name twice
 	segs := strings.Split(path, "/")
 	for i, seg := range segs {
 		if i > 0 {
@@ -38,9 +39,15 @@ func (r *routeNames) route(path string) ir.Route {
 		name, ok := r.byPrefix[key]
 		if !ok {
 			name = safeParamName(m[1], len(r.byPrefix))
+			for base, n := name, 2; used[name]; n++ {
+				name = base + strconv.Itoa(n)
+			}
 			r.byPrefix[key] = name
 		}
-		rt.Params[m[1]] = name
+		used[name] = true
+		if _, seen := rt.Params[m[1]]; !seen {
+			rt.Params[m[1]] = name
+		}
 		out.WriteString("{" + name + "}")
 		shape.WriteString("{}")
 	}

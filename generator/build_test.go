@@ -177,6 +177,10 @@ func TestRouteNamesShareWildcards(t *testing.T) {
 	if c.Params["file-id"] != "FolderId" || c.Params["v"] != "v" {
 		t.Errorf("route %+v", c)
 	}
+	d := r.route("/transfers/{id}/reversals/{id}")
+	if d.Pattern != "/transfers/{id}/reversals/{id2}" || d.Params["id"] != "id" {
+		t.Errorf("a name twice in one path: %+v", d)
+	}
 	if got := safeParamName("file-id", 3); got != "fileid" {
 		t.Errorf("safeParamName = %q", got)
 	}

@@ -284,8 +284,11 @@ func (g *goCode) validate(expr, ptr string, s *ir.Schema, depth int) string {
 		// bound writes a bound in Go: integers compare as integers when the
 		// bound is whole (and in range), else everything compares as float64.
 		bound := func(f float64) (lhs, rhs string) {
-			if integer && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			switch {
+			case integer && f == math.Trunc(f) && math.Abs(f) < 1<<53:
 				return expr, strconv.FormatInt(int64(f), 10)
+			case s.Kind == ir.KindFloat64:
+				return expr, formatFloat(f)
 			}
 			return "float64(" + expr + ")", formatFloat(f)
 		}

@@ -115,7 +115,7 @@ func TestValidateCode(t *testing.T) {
 		{&ir.Schema{Kind: ir.KindString, MaxLength: i(5), Format: "email"}, []string{
 			`utf8.RuneCountInString(v.X) > 5`, `"must be at most 5 characters long"`, `!isEmail(v.X)`}},
 		{&ir.Schema{Kind: ir.KindInt32, Minimum: f(1), Maximum: f(100)}, []string{`v.X < 1`, `v.X > 100`, `"must be at most 100"`}},
-		{&ir.Schema{Kind: ir.KindFloat64, Minimum: f(0.5), ExclusiveMin: true}, []string{`float64(v.X) <= 0.5`, `"must be greater than 0.5"`}},
+		{&ir.Schema{Kind: ir.KindFloat32, Minimum: f(0.5), ExclusiveMin: true}, []string{`float64(v.X) <= 0.5`, `"must be greater than 0.5"`}},
 		{&ir.Schema{Kind: ir.KindString, Pattern: `(?<=a)b`}, []string{`!matches(pattern0, v.X)`}},
 		{&ir.Schema{Kind: ir.KindSlice, MaxItems: i(2), Elem: &ir.Schema{Kind: ir.KindString, MinLength: i(1)}}, []string{
 			`len(v.X) > 2`, `for i0 := range v.X`, `"/x" + "/" + strconv.Itoa(i0)`}},

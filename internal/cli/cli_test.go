@@ -330,7 +330,8 @@ Self-check passed in 41.2s.
   database:  postgres (throwaway)
 
 Next:
-  cd petstore && task check
+  cd petstore && cat README.md     # how to run, test and extend it
+  bkgen check --dir petstore     # run the self-check again
 `
 	if stdout.String() != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)

@@ -113,5 +113,5 @@ func printNewSummary(w io.Writer, res *generator.Result, strict bool) {
 	} else {
 		printCheck(w, res.Check, strict)
 	}
-	fmt.Fprintf(w, "\nNext:\n  cd %s && task check\n", dir)
+	fmt.Fprintf(w, "\nNext:\n  cd %s && cat README.md     # how to run, test and extend it\n  bkgen check --dir %s     # run the self-check again\n", dir, dir)
 }
