@@ -7,5 +7,5 @@ import "embed"
 // FS holds every template. "all:" keeps files whose names start with "." or
 // "_" (.gitignore, .github/), which go:embed skips otherwise.
 //
-//go:embed all:service all:stack
+//go:embed all:service all:stack all:db
 var FS embed.FS

@@ -86,6 +86,13 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if doc.Paths != nil {
 		b.buildOperations()
 	}
+	b.svc.Database = cfg.Database
+	if b.svc.Database == "" {
+		b.svc.Database = "none"
+	}
+	if b.svc.Database == "postgres" {
+		b.buildResources()
+	}
 	b.finish()
 	return b.svc, b.diags
 }

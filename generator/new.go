@@ -43,10 +43,10 @@ func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, dia
 			Hint: "use --stack go-chi"})
 		return nil, nil, diags, diags.Err()
 	}
-	if cfg.Database != "none" {
+	if cfg.Database == "mysql" || cfg.Database == "sqlite" {
 		diags.Add(diag.Diagnostic{Severity: diag.Warning,
-			Summary: fmt.Sprintf("database %q: this build of bkgen generates no database layer yet; the service has none", cfg.Database),
-			Hint:    "use --database none (or database: none in bkgen.yaml) to say so"})
+			Summary: fmt.Sprintf("database %q: this build of bkgen generates a database layer for postgres only; the service has none", cfg.Database),
+			Hint:    "use --database postgres, or --database none to say so"})
 	}
 	doc, d := spec.Load(specPath)
 	diags = append(diags, d...)
@@ -149,8 +149,11 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 	if d.HasErrors() {
 		return nil, d.Err()
 	}
-	engine := "none" // this build generates no database layer yet
-	_ = cfg.Database
+	// The repo has a database layer when bkgen generated migrations for it.
+	engine := "none"
+	if _, err := os.Stat(filepath.Join(opts.Dir, "migrations")); err == nil && cfg.Database != "none" {
+		engine = cfg.Database
+	}
 	return selfcheck.Run(ctx, selfcheck.Options{
 		Dir:            opts.Dir,
 		Engine:         engine,

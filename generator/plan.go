@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -16,6 +17,7 @@ import (
 	"github.com/bkgen/bkgen/generator/ir"
 	"github.com/bkgen/bkgen/generator/render"
 	"github.com/bkgen/bkgen/generator/write"
+	"github.com/bkgen/bkgen/internal/sqlc"
 	"github.com/bkgen/bkgen/stacks"
 )
 
@@ -47,7 +49,11 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 	outputs := make(map[string]string)
 	// The shared templates, then the stack's hooks (which may add files or
 	// replace shared ones at the same output path).
-	for _, dir := range []string{"service", stack.Hooks} {
+	dirs := []string{"service"}
+	if svc.HasDatabase() {
+		dirs = append(dirs, "db/"+svc.Database)
+	}
+	for _, dir := range append(dirs, stack.Hooks) {
 		for _, name := range r.Templates(dir) {
 			rel := strings.TrimSuffix(strings.TrimPrefix(name, dir+"/"), ".tmpl")
 			outputs[rel] = name
@@ -86,6 +92,13 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	if svc.HasDatabase() {
+		store, err := runSqlc(files)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, store...)
+	}
 	files = append(files,
 		write.File{Path: "api/" + svc.SpecFile, Data: specBytes, Owner: write.User},
 		write.File{Path: "internal/api/" + svc.EmbeddedSpec, Data: embeddedSpec(svc, specBytes), Owner: write.Generated},
@@ -105,6 +118,27 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 	}, nil
 }
 
+// runSqlc runs sqlc on the rendered schema, queries and sqlc.yaml, and
+// returns the data access code it writes (internal/store), owned by bkgen.
+func runSqlc(files []write.File) ([]write.File, error) {
+	in := make(map[string][]byte)
+	for _, f := range files {
+		if f.Path == "sqlc.yaml" || strings.HasPrefix(f.Path, "migrations/") && strings.HasSuffix(f.Path, ".sql") ||
+			strings.HasPrefix(f.Path, "internal/store/") && strings.HasSuffix(f.Path, ".sql") {
+			in[f.Path] = f.Data
+		}
+	}
+	out, err := sqlc.Generate(context.Background(), in)
+	if err != nil {
+		return nil, fmt.Errorf("sqlc: %w", err)
+	}
+	var gen []write.File
+	for _, p := range sortedKeys(out) {
+		gen = append(gen, write.File{Path: p, Data: out[p], Owner: write.Generated})
+	}
+	return gen, nil
+}
+
 // ownerOf decides a file's owner by its name (DESIGN.md, "Blueprints and stacks").
 func ownerOf(p string) write.Owner {
 	base := path.Base(p)
@@ -113,6 +147,10 @@ func ownerOf(p string) write.Owner {
 		return write.Generated
 	case strings.HasPrefix(p, "cmd/") && base == "main.go":
 		return write.Marked
+	case strings.HasPrefix(p, "migrations/") && strings.HasSuffix(base, ".sql"):
+		return write.Migration
+	case base == "queries.sql":
+		return write.User
 	case strings.HasSuffix(base, ".go"):
 		return write.User
 	}

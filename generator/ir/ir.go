@@ -29,8 +29,12 @@ type Service struct {
 	SpecContentType string
 	Coverage        int
 
-	Types      []*Type
-	Groups     []*Group
+	Types  []*Type
+	Groups []*Group
+	// Resources are the collections backed by tables (empty with database: none).
+	Resources []*Resource
+	// Database is the engine: postgres, mysql, sqlite, or none.
+	Database   string
 	Operations []*Operation
 	Env        []EnvVar
 }
@@ -68,6 +72,9 @@ type Operation struct {
 	// Error is the response used for request errors (400/422), nil for the
 	// default problem+json shape.
 	Error *ErrorResponse
+	// Resource and CRUD are set when the operation gets a working default.
+	Resource *Resource
+	CRUD     CRUD
 	// InvalidStatus is 400, or 422 when the operation declares 422 and not 400.
 	InvalidStatus int
 	Pointer       string

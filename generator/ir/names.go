@@ -166,3 +166,28 @@ func Slug(s string) string {
 	}
 	return slug
 }
+
+// SnakeName turns a spec name into a lower-case SQL identifier:
+// "petId" → "pet_id", "Created At" → "created_at", "2fa" → "c_2fa".
+func SnakeName(s string) string {
+	var words []string
+	for _, w := range splitWords(s) {
+		var b strings.Builder
+		for _, r := range strings.ToLower(w) {
+			if r < 128 {
+				b.WriteRune(r)
+			}
+		}
+		if b.Len() > 0 {
+			words = append(words, b.String())
+		}
+	}
+	name := strings.Join(words, "_")
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		name = "c_" + name
+	}
+	if len(name) > 63 { // PostgreSQL's identifier limit
+		name = name[:63]
+	}
+	return name
+}

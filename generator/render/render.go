@@ -155,6 +155,16 @@ func funcs(code *goCode) template.FuncMap {
 	m["statusValue"] = statusValue
 	m["messageValue"] = messageValue
 	m["errorBodyFunc"] = errorBodyFunc
+	m["crudBody"] = crudBody
+	m["rowMapping"] = rowMapping
+	m["paramsMapping"] = paramsMapping
+	m["rowFunc"] = rowFunc
+	m["paramsFunc"] = paramsFunc
+	m["queryName"] = queryName
+	m["ddlUp"] = ddlUp
+	m["ddlDown"] = ddlDown
+	m["queries"] = queries
+	m["sqlcRename"] = sqlcRename
 	m["deref"] = func(p *int64) int64 { return *p }
 	return m
 }

@@ -10,8 +10,9 @@ import (
 
 // TestData holds the cases of the generated tests, computed from the IR.
 type TestData struct {
-	Ops   []*OpCase
-	Types []*TypeCase
+	Ops       []*OpCase
+	Types     []*TypeCase
+	Resources []*ResourceCase
 }
 
 // OpCase is the test data of one operation.
@@ -110,9 +111,13 @@ func BuildTests(svc *ir.Service) *TestData {
 		tc.Invalid = invalidObjects(t, obj, "")
 		td.Types = append(td.Types, tc)
 	}
+	byOp := make(map[*ir.Operation]*OpCase)
 	for _, op := range svc.Operations {
-		td.Ops = append(td.Ops, opCase(svc, op, ex, newFullExamples()))
+		oc := opCase(svc, op, ex, newFullExamples())
+		td.Ops = append(td.Ops, oc)
+		byOp[op] = oc
 	}
+	td.Resources = resourceCases(svc, byOp)
 	return td
 }
 
@@ -491,4 +496,75 @@ func formEncode(v any) string {
 		}
 	}
 	return vals.Encode()
+}
+
+// ResourceCase is the data of a resource's integration test: requests that
+// walk its CRUD operations over HTTP against a real database.
+type ResourceCase struct {
+	R *ir.Resource
+	// Create is a valid create request; Item is the item path under the base
+	// path with {id} where the id goes.
+	Create          *RequestCase
+	Item            string
+	IDField         string
+	List            *RequestCase
+	Replace, Update *RequestCase
+	// MissingID is an id no row has.
+	MissingID string
+}
+
+// resourceCases builds the integration walks of the top-level resources
+// whose operations need nothing but the id in their paths.
+func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCase {
+	var out []*ResourceCase
+	for _, r := range svc.Resources {
+		if r.Parent != nil || !r.Has(ir.Create) || r.ID == nil {
+			continue
+		}
+		create := ops[r.Ops[ir.Create]]
+		if create == nil || create.Valid == nil || len(create.Valid.Headers) > 0 {
+			continue
+		}
+		rc := &ResourceCase{R: r, Create: create.Valid, IDField: r.ID.Name, MissingID: "999999999"}
+		if r.ID.Schema.Kind == ir.KindString {
+			rc.MissingID = "00000000-0000-4000-8000-000000000000"
+		}
+		item := r.Ops[ir.Get]
+		if item == nil {
+			item = r.Ops[ir.Delete]
+		}
+		if item != nil {
+			if len(pathParams(item)) != 1 {
+				continue
+			}
+			rc.Item = svc.BasePath + strings.ReplaceAll(item.Path, "{"+r.IDParam+"}", "{id}")
+		}
+		if op := r.Ops[ir.List]; op != nil && ops[op] != nil && ops[op].Valid != nil && len(ops[op].Valid.Headers) == 0 {
+			// The list request without filters: the created row must be in it.
+			l := *ops[op].Valid
+			l.Target = svc.BasePath + op.Path
+			rc.List = &l
+		}
+		for _, c := range []struct {
+			crud ir.CRUD
+			dst  **RequestCase
+		}{{ir.Replace, &rc.Replace}, {ir.Update, &rc.Update}} {
+			if op := r.Ops[c.crud]; op != nil && ops[op] != nil && ops[op].Valid != nil && len(ops[op].Valid.Headers) == 0 {
+				v := *ops[op].Valid
+				*c.dst = &v
+			}
+		}
+		out = append(out, rc)
+	}
+	return out
+}
+
+func pathParams(op *ir.Operation) []*ir.Param {
+	var out []*ir.Param
+	for _, p := range op.Params {
+		if p.In == "path" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

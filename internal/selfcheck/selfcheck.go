@@ -10,7 +10,15 @@
 // `go test {{.GOTEST_FLAGS}} …`, and tests are counted from the JSON events),
 // COVERPROFILE (a file in a temporary folder outside the repository) and,
 // when a database is available, DATABASE_URL, which is also put in the
-// tasks' environment.
+// tasks' environment. go-task leaves a variable of bkgen's own environment
+// as it is, whatever the Taskfile's env says, so a task that needs the
+// database must pass the variable itself:
+// `DATABASE_URL={{shellQuote .DATABASE_URL}} go test …` (or
+// `DATABASE_URL='{{.DATABASE_URL}}'`), not rely on $DATABASE_URL.
+//
+// The database comes from a [DatabaseProvider]; [NewProvider]'s by default:
+// a fresh database on a server it finds, or on a throwaway server it
+// starts, dropped when the self-check ends.
 package selfcheck
 
 import (
@@ -138,7 +146,8 @@ type Options struct {
 	Timeout time.Duration // per step; 0 means [DefaultTimeout]
 	Observe Observer      // may be nil
 	Env     []string      // extra KEY=VALUE environment for the tasks
-	// Database provides the integration tests' database; nil means [FileOnly].
+	// Database provides the integration tests' database; nil means
+	// NewProvider(os.Getenv).
 	Database DatabaseProvider
 }
 
@@ -299,7 +308,7 @@ func (r *runner) provideDatabase(ctx context.Context) func(context.Context) erro
 	}
 	p := r.opts.Database
 	if p == nil {
-		p = FileOnly{}
+		p = NewProvider(os.Getenv)
 	}
 	db, err := p.Provide(ctx, r.opts.Engine, r.tmp)
 	if err != nil {

@@ -1,0 +1,204 @@
+package generator
+
+import (
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// tableOf derives the table storing entity: one column per field (nested
+// objects and arrays as JSON), the id as the generated primary key.
+func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
+	t := &ir.Table{Name: name}
+	id := idField(entity, idParam)
+	names := ir.NewNamer()
+	for _, f := range entity.Fields {
+		col := columnOf(f)
+		col.Name = names.Take(col.Name)
+		if f == id {
+			col.NotNull = true
+			t.PrimaryKey = col.Name
+			// The database makes the id when clients do not send it.
+			col.Identity = f.ReadOnly || !f.Required || col.Type == ir.ColUUID
+		}
+		t.Columns = append(t.Columns, col)
+	}
+	if t.PrimaryKey == "" {
+		t.Columns = append([]*ir.Column{{Name: names.Take("id"), Type: ir.ColBigint, NotNull: true, Identity: true}}, t.Columns...)
+		t.PrimaryKey = t.Columns[0].Name
+	}
+	return t
+}
+
+// columnName is the column storing field f.
+func columnName(f *ir.Field) string { return ir.SnakeName(f.Name) }
+
+// columnOf maps a field to its column type and constraints.
+func columnOf(f *ir.Field) *ir.Column {
+	s := f.Schema
+	col := &ir.Column{Name: columnName(f), Field: f, NotNull: f.Required && !f.Nullable}
+	switch s.Kind {
+	case ir.KindString:
+		switch {
+		case s.Format == "uuid":
+			col.Type = ir.ColUUID
+		case s.Format == "date":
+			col.Type = ir.ColDate
+		case s.MaxLength != nil && *s.MaxLength <= 10485760:
+			col.Type, col.Length = ir.ColVarchar, *s.MaxLength
+		default:
+			col.Type = ir.ColText
+		}
+	case ir.KindInt32:
+		col.Type = ir.ColInt
+	case ir.KindInt64:
+		col.Type = ir.ColBigint
+	case ir.KindFloat32:
+		col.Type = ir.ColReal
+	case ir.KindFloat64:
+		col.Type = ir.ColDouble
+	case ir.KindBool:
+		col.Type = ir.ColBool
+	case ir.KindTime:
+		col.Type = ir.ColTimestamp
+	case ir.KindBytes:
+		col.Type = ir.ColBytes
+	case ir.KindNamed:
+		if e := s.Named; e.Kind == ir.TypeEnum {
+			if e.Base == ir.KindString {
+				col.Type = ir.ColText
+				for _, v := range e.Values {
+					col.Enum = append(col.Enum, v.Value.(string))
+				}
+			} else {
+				col.Type = ir.ColBigint
+				if e.Base == ir.KindFloat64 {
+					col.Type = ir.ColDouble
+				}
+			}
+			break
+		}
+		col.Type = ir.ColJSON
+	default:
+		col.Type = ir.ColJSON
+	}
+	if s.Kind == ir.KindString && len(col.Enum) == 0 && s.HasConst {
+		if c, ok := s.Const.(string); ok {
+			col.Enum = []string{c}
+		}
+	}
+	if s.Kind >= ir.KindInt32 && s.Kind <= ir.KindFloat64 {
+		col.Min, col.Max = s.Minimum, s.Maximum
+	}
+	if col.Type == ir.ColTimestamp {
+		switch ir.SnakeName(f.Name) {
+		case "created_at", "created", "creation_date", "created_on":
+			col.Default = "now"
+		case "updated_at", "updated", "modified_at", "last_modified":
+			col.Default, col.Touch = "now", true
+		}
+	}
+	return col
+}
+
+// listParams reads a list operation's query parameters: pagination, and
+// filters on columns.
+func (b *builder) listParams(r *ir.Resource, op *ir.Operation) {
+	for _, p := range op.Params {
+		if p.In != "query" {
+			continue
+		}
+		name := strings.ToLower(ir.SnakeName(p.Name))
+		switch name {
+		case "limit", "page_size", "pagesize", "per_page", "size", "count":
+			if isIntSchema(p.Schema) {
+				r.Page.Limit = p
+				continue
+			}
+		case "offset", "skip", "start":
+			if isIntSchema(p.Schema) {
+				r.Page.Offset, r.Page.Style = p, ir.PageOffset
+				continue
+			}
+		case "page", "page_number":
+			if isIntSchema(p.Schema) {
+				r.Page.Offset, r.Page.Style = p, ir.PagePage
+				continue
+			}
+		case "cursor", "after", "starting_after", "page_token", "next", "iterator":
+			if p.Schema.Kind == ir.KindString && r.Table.Column(r.Table.PrimaryKey) != nil {
+				r.Page.Offset, r.Page.Style = p, ir.PageCursor
+				continue
+			}
+		}
+		if f := filterOf(r, p); f != nil {
+			r.Filters = append(r.Filters, f)
+			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{
+				Name: "idx_" + r.Table.Name + "_" + f.Column.Name, Columns: []string{f.Column.Name},
+			})
+		}
+	}
+	if r.Page.Limit != nil && r.Page.Style == ir.PageNone {
+		r.Page.Style = ir.PageOffset // a limit alone: the first page
+	}
+	r.Page.MaxLimit, r.Page.DefaultLimit = 100, 20
+	if l := r.Page.Limit; l != nil {
+		if l.Schema.Maximum != nil && *l.Schema.Maximum >= 1 && *l.Schema.Maximum < 10000 {
+			r.Page.MaxLimit = int64(*l.Schema.Maximum)
+		}
+		if d, ok := toInt(l.Schema.Default); ok && d >= 1 && d <= r.Page.MaxLimit {
+			r.Page.DefaultLimit = d
+		}
+		r.Page.DefaultLimit = min(r.Page.DefaultLimit, r.Page.MaxLimit)
+	}
+}
+
+// filterOf matches a query parameter to a scalar column: by name, or as the
+// plural of one for an array parameter (tags=a&tags=b on a tag column).
+func filterOf(r *ir.Resource, p *ir.Param) *ir.Filter {
+	name := ir.SnakeName(p.Name)
+	list := p.Schema.Kind == ir.KindSlice
+	candidates := []string{name}
+	if list {
+		candidates = append(candidates, strings.TrimSuffix(name, "s"), strings.TrimSuffix(name, "es"))
+	}
+	for _, c := range candidates {
+		col := r.Table.Column(c)
+		if col == nil || col.Field == nil || col.Type == ir.ColJSON || col.Type == ir.ColBytes {
+			continue
+		}
+		elem := p.Schema
+		if list {
+			elem = p.Schema.Elem
+		}
+		if !filterCompatible(elem, col.Field.Schema) {
+			continue
+		}
+		return &ir.Filter{Param: p, Column: col, In: list}
+	}
+	return nil
+}
+
+func filterCompatible(param, field *ir.Schema) bool {
+	if param.Kind == ir.KindNamed && field.Kind == ir.KindNamed {
+		return param.Named == field.Named
+	}
+	if field.Kind == ir.KindNamed && field.Named.Kind == ir.TypeEnum {
+		return param.Kind == ir.KindString && field.Named.Base == ir.KindString
+	}
+	return param.Kind == field.Kind
+}
+
+func isIntSchema(s *ir.Schema) bool { return s.Kind == ir.KindInt32 || s.Kind == ir.KindInt64 }
+
+func toInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return int64(x), x == float64(int64(x))
+	case int64:
+		return x, true
+	case int:
+		return int64(x), true
+	}
+	return 0, false
+}

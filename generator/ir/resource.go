@@ -1,0 +1,163 @@
+package ir
+
+// Resource is a collection and item path pair backed by a table: the
+// operations on it get working CRUD defaults instead of 501.
+type Resource struct {
+	Name   string // Go name of the entity: "Pet"
+	Plural string // Go name of the collection: "Pets"
+	Entity *Type
+	Table  *Table
+	// ID is the entity's identifier field; IDParam the item path's parameter.
+	ID      *Field
+	IDParam string
+	// Parent is the resource a nested collection belongs to
+	// (/owners/{ownerId}/pets), with the column holding the parent's id.
+	Parent       *Resource
+	ParentParam  string
+	ParentColumn *Column
+	Ops          map[CRUD]*Operation
+	Filters      []*Filter
+	Sorts        []*Column // columns a list may be ordered by
+	Page         Pagination
+	// NotCRUD lists operations on the paths that keep their 501 default, with why.
+	NotCRUD []Unsupported
+}
+
+// CRUD names a resource operation.
+type CRUD string
+
+// The resource operations.
+const (
+	List    CRUD = "list"
+	Create  CRUD = "create"
+	Get     CRUD = "get"
+	Replace CRUD = "replace"
+	Update  CRUD = "update"
+	Delete  CRUD = "delete"
+)
+
+// Unsupported is an operation that stays 501, and the reason.
+type Unsupported struct {
+	Operation *Operation
+	Reason    string
+}
+
+// Filter is a list query parameter that names a column.
+type Filter struct {
+	Param  *Param
+	Column *Column
+	// In is true for an array parameter on a scalar column: column IN (...).
+	In bool
+}
+
+// PageStyle is how a list operation pages.
+type PageStyle string
+
+// The pagination styles.
+const (
+	PageNone   PageStyle = ""
+	PageOffset PageStyle = "offset" // limit/offset
+	PagePage   PageStyle = "page"   // page/size
+	PageCursor PageStyle = "cursor" // cursor/limit (after the last id)
+)
+
+// Pagination is a list operation's paging parameters.
+type Pagination struct {
+	Style  PageStyle
+	Limit  *Param // limit, size, per_page, page_size
+	Offset *Param // offset, page, cursor, after
+	// MaxLimit caps the page size (the parameter's maximum, else 100).
+	MaxLimit int64
+	// DefaultLimit is used when the client sends none.
+	DefaultLimit int64
+}
+
+// Table is a database table of the data model. Its JSON form is recorded in
+// .bkgen/lock.json, for regen to diff.
+type Table struct {
+	Name        string        `json:"name"`
+	Columns     []*Column     `json:"columns"`
+	PrimaryKey  string        `json:"primary_key"`
+	Indexes     []*Index      `json:"indexes,omitempty"`
+	ForeignKeys []*ForeignKey `json:"foreign_keys,omitempty"`
+	Uniques     []*Index      `json:"uniques,omitempty"`
+}
+
+// ColumnType is a dialect-neutral column type; the DDL writer spells it.
+type ColumnType string
+
+// The column types.
+const (
+	ColText      ColumnType = "text"
+	ColVarchar   ColumnType = "varchar"
+	ColInt       ColumnType = "integer"
+	ColBigint    ColumnType = "bigint"
+	ColReal      ColumnType = "real"
+	ColDouble    ColumnType = "double"
+	ColBool      ColumnType = "boolean"
+	ColUUID      ColumnType = "uuid"
+	ColDate      ColumnType = "date"
+	ColTimestamp ColumnType = "timestamptz"
+	ColBytes     ColumnType = "bytes"
+	ColJSON      ColumnType = "json"
+)
+
+// Column is one column of a table.
+type Column struct {
+	Name    string     `json:"name"`
+	Type    ColumnType `json:"type"`
+	Length  int64      `json:"length,omitempty"` // varchar(n)
+	NotNull bool       `json:"not_null,omitempty"`
+	// Identity: the database generates the value (an identity column, or a random uuid).
+	Identity bool `json:"identity,omitempty"`
+	// Default is "now" for created/updated timestamps kept by the database.
+	Default string `json:"default,omitempty"`
+	// Check lists the allowed values (enum) or bounds, as the DDL writer spells them.
+	Enum []string `json:"enum,omitempty"`
+	Min  *float64 `json:"min,omitempty"`
+	Max  *float64 `json:"max,omitempty"`
+	// Field is the entity field the column stores; nil for a parent key.
+	Field *Field `json:"-"`
+	// Touch is true for updated_at: every update sets it to now.
+	Touch bool `json:"touch,omitempty"`
+}
+
+// Index is a (unique) index on columns.
+type Index struct {
+	Name    string   `json:"name"`
+	Columns []string `json:"columns"`
+}
+
+// ForeignKey references another table's primary key.
+type ForeignKey struct {
+	Name      string `json:"name"`
+	Column    string `json:"column"`
+	RefTable  string `json:"ref_table"`
+	RefColumn string `json:"ref_column"`
+}
+
+// Column returns the column named name, or nil.
+func (t *Table) Column(name string) *Column {
+	for _, c := range t.Columns {
+		if c.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// Has reports whether the resource serves op.
+func (r *Resource) Has(op CRUD) bool { return r.Ops[op] != nil }
+
+// HasResources reports whether any operation of the group has a CRUD default.
+func (g *Group) HasResources() bool {
+	for _, op := range g.Operations {
+		if op.Resource != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// HasDatabase reports whether the service stores resources in a database.
+func (s *Service) HasDatabase() bool { return len(s.Resources) > 0 }

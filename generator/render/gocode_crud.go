@@ -1,0 +1,203 @@
+package render
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/ir"
+)
+
+// crudBody is the Go body of the generated default of a CRUD operation: it
+// turns the request into query arguments, runs the query and builds the
+// declared success response.
+func crudBody(op *ir.Operation) string {
+	r := op.Resource
+	q := queryName(r, op.CRUD)
+	var b strings.Builder
+	b.WriteString("if d.Store == nil {\nreturn nil, api.ErrNotImplemented\n}\n")
+	fmt.Fprintf(&b, "var p store.%sParams\n", q)
+	if r.ParentColumn != nil {
+		if pp := findParam(op, "path", r.ParentParam); pp != nil {
+			fmt.Fprintf(&b, "p.%s = %s\n", ir.GoName(r.ParentColumn.Name), convert("req."+pp.GoName, goType(pp.Schema), storeType(r.ParentColumn)))
+		}
+	}
+	item := op.CRUD == ir.Get || op.CRUD == ir.Replace || op.CRUD == ir.Update || op.CRUD == ir.Delete
+	if item {
+		pk := r.Table.Column(r.Table.PrimaryKey)
+		if pp := findParam(op, "path", r.IDParam); pp != nil {
+			fmt.Fprintf(&b, "p.%s = %s\n", ir.GoName(pk.Name), convert("req."+pp.GoName, goType(pp.Schema), storeType(pk)))
+		}
+	}
+	switch op.CRUD {
+	case ir.List:
+		b.WriteString(listArgs(op))
+		fmt.Fprintf(&b, "rows, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+		fmt.Fprintf(&b, "items := make([]api.%s, 0, len(rows))\nfor _, row := range rows {\nv, err := %s(row)\nif err != nil {\nreturn nil, err\n}\nitems = append(items, v)\n}\n", r.Entity.Name, rowFunc(r))
+		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, listBody(op)))
+		return b.String()
+	case ir.Create, ir.Replace, ir.Update:
+		body := op.Body.Schema.Named
+		fmt.Fprintf(&b, "if err := %s(&p, %s); err != nil {\nreturn nil, err\n}\n", paramsFunc(r, op.CRUD, body), bodyRef(op))
+	}
+	if op.CRUD == ir.Delete {
+		fmt.Fprintf(&b, "n, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\nif n == 0 {\nreturn nil, notFound(%q)\n}\n", q, r.Name, r.Name)
+		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, ""))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
+	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
+	return b.String()
+}
+
+// bodyRef is the request body as a value (optional bodies are pointers; a
+// CRUD operation's body is required in practice, and nil answers 400).
+func bodyRef(op *ir.Operation) string {
+	if bodyIsPtr(op.Body) {
+		return "req.Body"
+	}
+	return "&req.Body"
+}
+
+func findParam(op *ir.Operation, in, name string) *ir.Param {
+	for _, p := range op.Params {
+		if p.In == in && p.Name == name {
+			return p
+		}
+	}
+	return nil
+}
+
+// listArgs sets paging and filter arguments of a list query.
+func listArgs(op *ir.Operation) string {
+	r := op.Resource
+	pg := r.Page
+	var b strings.Builder
+	fmt.Fprintf(&b, "limit := int64(%d)\n", pg.DefaultLimit)
+	if pg.Limit != nil {
+		ref := "req." + pg.Limit.GoName
+		if pg.Limit.Required {
+			fmt.Fprintf(&b, "limit = int64(%s)\n", ref)
+		} else {
+			fmt.Fprintf(&b, "if %s != nil {\nlimit = int64(*%s)\n}\n", ref, ref)
+		}
+	}
+	fmt.Fprintf(&b, "limit = max(1, min(limit, %d))\np.%s = int32(limit)\n", pg.MaxLimit, ir.GoName(argLimit))
+	if o := pg.Offset; o != nil {
+		ref := "req." + o.GoName
+		val := "*" + ref
+		open, closing := fmt.Sprintf("if %s != nil {\n", ref), "}\n"
+		if o.Required {
+			val, open, closing = ref, "", ""
+		}
+		switch pg.Style {
+		case ir.PageOffset:
+			fmt.Fprintf(&b, "%sp.%s = int32(max(0, %s))\n%s", open, ir.GoName(argOffset), val, closing)
+		case ir.PagePage:
+			fmt.Fprintf(&b, "%sp.%s = int32(max(0, int64(%s)-1) * limit)\n%s", open, ir.GoName(argOffset), val, closing)
+		case ir.PageCursor:
+			pk := r.Table.Column(r.Table.PrimaryKey)
+			fmt.Fprintf(&b, "%sif %s != \"\" {\n%s}\n%s", open, val, cursorArg(val, pk), closing)
+		}
+	}
+	for _, f := range r.Filters {
+		ref := "req." + f.Param.GoName
+		dst := "p." + ir.GoName(filterArg(f))
+		col := strings.TrimPrefix(storeType(f.Column), "*")
+		if f.In {
+			fmt.Fprintf(&b, "if len(%s) > 0 {\n%s = make([]%s, len(%s))\nfor i, x := range %s {\n%s[i] = %s\n}\n}\n",
+				ref, dst, col, ref, ref, dst, convert("x", goType(f.Param.Schema.Elem), col))
+			continue
+		}
+		if f.Param.Required {
+			fmt.Fprintf(&b, "%s = ptrTo(%s)\n", dst, convert(ref, goType(f.Param.Schema), col))
+		} else {
+			fmt.Fprintf(&b, "if %s != nil {\n%s = ptrTo(%s)\n}\n", ref, dst, convert("*"+ref, goType(f.Param.Schema), col))
+		}
+	}
+	return b.String()
+}
+
+// cursorArg parses a cursor (the last id of the previous page).
+func cursorArg(val string, pk *ir.Column) string {
+	dst := "p." + ir.GoName(argAfter)
+	switch strings.TrimPrefix(storeType(pk), "*") {
+	case "int64", "int32":
+		return fmt.Sprintf("after, err := strconv.ParseInt(%s, 10, 64)\nif err != nil {\nreturn nil, api.NewStatusError(http.StatusBadRequest, \"invalid cursor\")\n}\n%s = ptrTo(%s(after))\n", val, dst, strings.TrimPrefix(storeType(pk), "*"))
+	}
+	return fmt.Sprintf("%s = ptrTo(%s)\n", dst, val)
+}
+
+// convert writes expr (of Go type from) as a value of Go type to.
+func convert(expr, from, to string) string {
+	to = strings.TrimPrefix(to, "*")
+	if from == to {
+		return expr
+	}
+	return to + "(" + expr + ")"
+}
+
+// listBody is the expression of a list response's body from items.
+func listBody(op *ir.Operation) string {
+	s := op.Success().Schema
+	switch {
+	case s.Kind == ir.KindSlice:
+		return "items"
+	case s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeSlice:
+		return "api." + s.Named.Name + "(items)"
+	case s.IsStruct():
+		env := s.Named
+		for _, f := range env.Fields {
+			if f.Schema.Kind == ir.KindSlice || f.Schema.Kind == ir.KindNamed && f.Schema.Named.Kind == ir.TypeSlice {
+				if listItemOf(f.Schema) == op.Resource.Entity {
+					val := "items"
+					if f.Schema.Kind == ir.KindNamed {
+						val = "api." + f.Schema.Named.Name + "(items)"
+					}
+					return fmt.Sprintf("api.%s{%s: %s}", env.Name, f.GoName, val)
+				}
+			}
+		}
+	}
+	return "items"
+}
+
+func listItemOf(s *ir.Schema) *ir.Type {
+	if s.Kind == ir.KindSlice && s.Elem.IsStruct() {
+		return s.Elem.Named
+	}
+	if s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeSlice && s.Named.Elem.IsStruct() {
+		return s.Named.Elem.Named
+	}
+	return nil
+}
+
+// successValue builds the operation's success response around body.
+func successValue(op *ir.Operation, body string) string {
+	r := op.Success()
+	if r == nil {
+		return "nil"
+	}
+	var fields []string
+	if r.Status == 0 {
+		status := "http.StatusOK"
+		if op.CRUD == ir.Create {
+			status = "http.StatusCreated"
+		} else if op.CRUD == ir.Delete {
+			status = "http.StatusNoContent"
+		}
+		fields = append(fields, "StatusCode: "+status)
+	}
+	if r.MediaType != "" && r.IsJSON() && body != "" {
+		fields = append(fields, "Body: "+body)
+	}
+	return fmt.Sprintf("api.%s{%s}", r.GoName, strings.Join(fields, ", "))
+}
+
+func rowFunc(r *ir.Resource) string { return lowerFirst(r.Name) + "FromRow" }
+
+func paramsFunc(r *ir.Resource, op ir.CRUD, body *ir.Type) string {
+	return lowerFirst(string(op)) + r.Name + "Params"
+}
+
+func lowerFirst(s string) string { return ir.LowerName(s) }

@@ -1,0 +1,111 @@
+package selfcheck_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/bkgen/bkgen/generator/report"
+	"github.com/bkgen/bkgen/internal/selfcheck"
+)
+
+// recorder remembers the databases a provider hands out.
+type recorder struct {
+	selfcheck.DatabaseProvider
+	urls []string
+}
+
+func (r *recorder) Provide(ctx context.Context, engine, tmp string) (*selfcheck.Database, error) {
+	db, err := r.DatabaseProvider.Provide(ctx, engine, tmp)
+	if err == nil {
+		r.urls = append(r.urls, db.URL)
+	}
+	return db, err //nolint:wrapcheck // a pass-through
+}
+
+// TestRunOnLocalPostgres: the self-check of a repository whose integration
+// test needs PostgreSQL runs it on a fresh database of the local server,
+// and drops that afterwards.
+func TestRunOnLocalPostgres(t *testing.T) {
+	t.Parallel()
+	admin := needPostgres(t)
+	dir := fixture(t, "postgres")
+	rec := &recorder{DatabaseProvider: selfcheck.NewProvider(withoutDatabaseVars)}
+	c, _, err := run(t, t.Context(), selfcheck.Options{Dir: dir, Engine: "postgres", CoverageTarget: 75, Database: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range c.Steps {
+		if s.Status != report.Passed {
+			t.Errorf("step %+v, want passed", s)
+		}
+	}
+	if c.Status != report.Passed || c.Database != (report.Database{Engine: "postgres", Source: "local"}) {
+		t.Errorf("status %s, database %+v", c.Status, c.Database)
+	}
+	if want := (report.Tests{Passed: 7, Skipped: 1}); c.Tests != want {
+		t.Errorf("tests = %+v, want %+v", c.Tests, want)
+	}
+	if len(rec.urls) != 1 {
+		t.Fatalf("databases provided: %q", rec.urls)
+	}
+	if _, name := databaseOf(t, rec.urls[0]); pgExists(t, admin, name) {
+		t.Errorf("database %s still exists after the self-check", name)
+	}
+}
+
+// TestRunDefaultProvider: without Options.Database, Run finds a server as
+// NewProvider(os.Getenv) does.
+func TestRunDefaultProvider(t *testing.T) {
+	t.Parallel()
+	needPostgres(t)
+	dir := fixture(t, "postgres")
+	c, _, err := run(t, t.Context(), selfcheck.Options{Dir: dir, Engine: "postgres", CoverageTarget: 75})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Status != report.Passed || c.Database.Source == "none" {
+		t.Errorf("status %s, database %+v, steps %+v", c.Status, c.Database, c.Steps)
+	}
+}
+
+// TestTaskSeesProvidedDatabaseURL: go-task gives a task's commands the
+// process's DATABASE_URL over the one bkgen sets in the Taskfile's env, so
+// the generated tasks pass the variable explicitly; with that, the
+// provided database wins. Not parallel: it sets the process environment.
+func TestTaskSeesProvidedDatabaseURL(t *testing.T) {
+	const (
+		wrong = "postgres://wrong@127.0.0.1:1/wrong"
+		// With characters a shell would split or act on, unquoted.
+		provided = "postgres://check:p%40ss@127.0.0.1:5432/bkgen_check_x?sslmode=disable&application_name=bkgen check" //nolint:gosec // no real password
+	)
+	t.Setenv("DATABASE_URL", wrong)
+	dir := taskfile(t, `version: '3'
+tasks:
+  test:unit:
+    cmds:
+      # The trap itself: should this fail, go-task lets the Taskfile's env
+      # win now, and the explicit DATABASE_URL= below is no longer needed.
+      - test "$DATABASE_URL" = '`+wrong+`'
+  test:integration:
+    env:
+      WANT: '`+provided+`'
+    cmds:
+      - DATABASE_URL={{shellQuote .DATABASE_URL}} sh -c 'test "$DATABASE_URL" = "$WANT"'
+      - DATABASE_URL='{{.DATABASE_URL}}' sh -c 'test "$DATABASE_URL" = "$WANT"'
+`)
+	db := &fakeProvider{db: selfcheck.Database{URL: provided, Source: "local"}}
+	c, events, err := run(t, t.Context(), selfcheck.Options{Dir: dir, Engine: "postgres", Database: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range events {
+		if ev.Failure != nil {
+			t.Errorf("%s failed: %s\n%s", ev.Step, ev.Detail, strings.Join(ev.Failure.Tail, "\n"))
+		}
+	}
+	if c.Status != report.Passed || c.Steps[4].Status != report.Passed || c.Steps[5].Status != report.Passed {
+		t.Errorf("status %s, steps %+v", c.Status, c.Steps)
+	}
+}
+

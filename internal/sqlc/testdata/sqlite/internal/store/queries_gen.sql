@@ -1,0 +1,8 @@
+-- name: GetPet :one
+SELECT * FROM pets WHERE id = sqlc.arg(id);
+
+-- name: CreatePet :one
+INSERT INTO pets (name, tag) VALUES (sqlc.arg(name), sqlc.narg(tag)) RETURNING *;
+
+-- name: ListPets :many
+SELECT * FROM pets ORDER BY id LIMIT ?;
