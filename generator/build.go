@@ -59,7 +59,6 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 		Module:       cfg.Module,
 		SpecFile:     specFile,
 		Coverage:     cfg.Coverage,
-		Env:          envTable(cfg),
 	}
 	if b.svc.Module == "" {
 		b.svc.Module = "example.com/" + name
@@ -93,6 +92,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Database == "postgres" {
 		b.buildResources()
 	}
+	b.svc.Env = envTable(b.svc.HasDatabase())
 	b.finish()
 	return b.svc, b.diags
 }
@@ -189,7 +189,7 @@ func serverBasePath(doc *openapi3.T) string {
 }
 
 // envTable is the runtime configuration of DESIGN.md that this service reads.
-func envTable(cfg *config.Config) []ir.EnvVar {
+func envTable(database bool) []ir.EnvVar {
 	env := []ir.EnvVar{
 		{Name: "PORT", Default: "8080", Description: "API listener port"},
 		{Name: "HOST", Default: "0.0.0.0", Description: "API and admin listener address"},
@@ -203,8 +203,13 @@ func envTable(cfg *config.Config) []ir.EnvVar {
 		{Name: "CORS_ALLOWED_ORIGINS", Description: "comma-separated origins; CORS is off when unset"},
 		{Name: "VALIDATE_RESPONSES", Default: "off", Description: "off, log or strict: check responses against the spec"},
 	}
-	if cfg.Database != "none" && cfg.Database != "" {
-		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL", Secret: true})
+	if database {
+		env = append(env,
+			ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL (required)", Secret: true},
+			ir.EnvVar{Name: "MIGRATE", Default: "off", Description: "auto applies the migrations at start-up; otherwise run `migrate up`"},
+			ir.EnvVar{Name: "DB_MAX_CONNS", Default: "4×CPU", Description: "connection pool size"},
+			ir.EnvVar{Name: "DB_STATEMENT_TIMEOUT", Default: "10s", Description: "per-statement timeout"},
+		)
 	}
 	return env
 }

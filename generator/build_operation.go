@@ -26,7 +26,8 @@ func (b *builder) buildOperations() {
 	paths := b.doc.Paths.Map()
 	opNames := ir.NewNamer()
 	groups := make(map[string]*ir.Group)
-	groupNames := ir.NewNamer()
+	// Group files share internal/service with services_gen.go and db_gen.go.
+	groupNames := ir.NewNamer("Services", "DB")
 	routes := newRouteNames()
 	prefix := groupPrefix(sortedKeys(paths))
 	for _, path := range sortedKeys(paths) {

@@ -61,11 +61,27 @@ func TestSelfCheck(t *testing.T) {
 		"../testdata/specs/constructs.yaml",
 		synth,
 	}
+	type run struct {
+		spec     string
+		database string
+	}
+	var runs []run
 	for _, spec := range cases {
-		t.Run(filepath.Base(spec), func(t *testing.T) {
+		runs = append(runs, run{spec, "none"})
+	}
+	// With PostgreSQL: the resources get tables and CRUD, and the
+	// integration tests run against the database the self-check provides.
+	for _, spec := range []string{filepath.Join(specs, "oai-petstore-expanded.yaml"), "../testdata/specs/constructs.yaml"} {
+		runs = append(runs, run{spec, "postgres"})
+	}
+	for _, rn := range runs {
+		spec := rn.spec
+		t.Run(filepath.Base(spec)+"/"+rn.database, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc")
+			cfg := testConfig()
+			cfg.Database = rn.database
 			res, err := generator.New(context.Background(), generator.Options{
-				SpecPath: spec, OutDir: dir, Config: testConfig(), NoGit: true,
+				SpecPath: spec, OutDir: dir, Config: cfg, NoGit: true, Strict: true,
 			})
 			if err != nil {
 				if l, ok := diag.AsList(err); ok {
@@ -83,9 +99,16 @@ func TestSelfCheck(t *testing.T) {
 			if c.Tests.Passed == 0 || c.Tests.Failed != 0 {
 				t.Fatalf("tests %+v", c.Tests)
 			}
+			want := report.Skipped // no database layer
+			if rn.database != "none" {
+				want = report.Passed
+				if c.Database.Engine != rn.database {
+					t.Errorf("database %+v", c.Database)
+				}
+			}
 			for _, s := range c.Steps {
-				if s.Name == "test:integration" && s.Status != report.Skipped {
-					t.Errorf("integration step %s, want skipped (no database layer)", s.Status)
+				if s.Name == "test:integration" && s.Status != want {
+					t.Errorf("integration step %s (%s), want %s", s.Status, s.Detail, want)
 				}
 			}
 			if _, err := os.Stat(filepath.Join(dir, ".bkgen", "check.json")); err != nil {

@@ -164,7 +164,11 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 			if e.Started {
 				kind = StepStarted
 			}
-			emit(opts.Progress, Event{Kind: kind, Step: e.Step, Status: e.Status, Duration: e.Duration, Detail: strings.TrimSpace(e.Detail)})
+			detail := strings.TrimSpace(e.Detail)
+			if e.Failure != nil && len(e.Failure.Tail) > 0 {
+				detail += "\n" + strings.Join(e.Failure.Tail, "\n")
+			}
+			emit(opts.Progress, Event{Kind: kind, Step: e.Step, Status: e.Status, Duration: e.Duration, Detail: detail})
 		},
 	})
 }

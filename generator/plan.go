@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"path"
@@ -108,12 +109,17 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 	)
 	slices.SortFunc(files, func(a, b write.File) int { return strings.Compare(a.Path, b.Path) })
 	sum := sha256.Sum256(specBytes)
+	tables, err := tableModel(svc)
+	if err != nil {
+		return nil, err
+	}
 	return &write.Plan{
 		Files: files,
 		Lock: write.LockInfo{
 			BkgenVersion: Version,
 			Stack:        stack.Name,
 			SpecHash:     "sha256:" + hex.EncodeToString(sum[:]),
+			Tables:       tables,
 		},
 	}, nil
 }
@@ -137,6 +143,25 @@ func runSqlc(files []write.File) ([]write.File, error) {
 		gen = append(gen, write.File{Path: p, Data: out[p], Owner: write.Generated})
 	}
 	return gen, nil
+}
+
+// tableModel is the data model recorded in the lock, for regen to diff.
+func tableModel(svc *ir.Service) (json.RawMessage, error) {
+	if !svc.HasDatabase() {
+		return nil, nil
+	}
+	tables := make([]*ir.Table, len(svc.Resources))
+	for i, r := range svc.Resources {
+		tables[i] = r.Table
+	}
+	data, err := json.Marshal(struct {
+		Engine string      `json:"engine"`
+		Tables []*ir.Table `json:"tables"`
+	}{svc.Database, tables})
+	if err != nil {
+		return nil, fmt.Errorf("record the table model: %w", err)
+	}
+	return data, nil
 }
 
 // ownerOf decides a file's owner by its name (DESIGN.md, "Blueprints and stacks").

@@ -44,10 +44,22 @@ func crudBody(op *ir.Operation) string {
 		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, ""))
 		return b.String()
 	}
+	if !returnsEntity(op) {
+		// The declared success response has no body to fill.
+		fmt.Fprintf(&b, "if _, err := d.Store.%s(ctx, p); err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, ""))
+		return b.String()
+	}
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
 	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
 	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
 	return b.String()
+}
+
+// returnsEntity reports whether the success response's body is the entity.
+func returnsEntity(op *ir.Operation) bool {
+	r := op.Success()
+	return r != nil && r.IsJSON() && r.Schema != nil && r.Schema.IsStruct() && r.Schema.Named == op.Resource.Entity
 }
 
 // bodyRef is the request body as a value (optional bodies are pointers; a

@@ -103,12 +103,12 @@ func toParam(f *ir.Field, c *ir.Column, patch bool) string {
 	switch c.Type {
 	case ir.ColJSON:
 		if f.Ptr {
-			return fmt.Sprintf("if %s != nil {\nif %s, err = json.Marshal(%s); err != nil {\nreturn p, err\n}\n}\n", src, dst, src)
+			return fmt.Sprintf("if %s != nil {\nif %s, err = json.Marshal(%s); err != nil {\nreturn err\n}\n}\n", src, dst, src)
 		}
-		return fmt.Sprintf("if %s, err = json.Marshal(%s); err != nil {\nreturn p, err\n}\n", dst, src)
+		return fmt.Sprintf("if %s, err = json.Marshal(%s); err != nil {\nreturn err\n}\n", dst, src)
 	case ir.ColDate:
 		parse := func(x string) string {
-			return fmt.Sprintf("d, err := time.Parse(time.DateOnly, %s)\nif err != nil {\nreturn p, err\n}\n", x)
+			return fmt.Sprintf("d, err := time.Parse(time.DateOnly, %s)\nif err != nil {\nreturn err\n}\n", x)
 		}
 		if f.Ptr {
 			set := "d"

@@ -518,7 +518,7 @@ type ResourceCase struct {
 func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCase {
 	var out []*ResourceCase
 	for _, r := range svc.Resources {
-		if r.Parent != nil || !r.Has(ir.Create) || r.ID == nil {
+		if r.Parent != nil || !r.Has(ir.Create) || r.ID == nil || !returnsEntity(r.Ops[ir.Create]) {
 			continue
 		}
 		create := ops[r.Ops[ir.Create]]

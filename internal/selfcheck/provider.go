@@ -46,7 +46,9 @@ const (
 // wraps [ErrNoDatabase] and says what a person can do.
 //
 // getenv reads the environment (os.Getenv when nil); an empty value counts
-// as unset. PATH is read through it too.
+// as unset. PATH is read through it too. Provide's tmp serves sqlite only:
+// a throwaway server gets a folder of its own, which the user it runs as
+// can reach, removed on Close.
 func NewProvider(getenv func(string) string) DatabaseProvider {
 	if getenv == nil {
 		getenv = os.Getenv
@@ -81,7 +83,8 @@ type engine struct {
 	schemes []string // URL schemes DATABASE_URL may use for it
 	example string   // a URL to show in messages
 	// localURL is the URL of the default local server at addr.
-	localURL func(addr string) string
+	localURL  func(addr string) string
+	localUser string // who localURL connects as, for people
 	// open parses a server URL; it connects only when asked.
 	open func(rawURL string) (server, error)
 	// throwaway starts a server of this engine in a new folder.
@@ -110,6 +113,7 @@ var engines = map[string]*engine{
 		localURL: func(addr string) string {
 			return "postgres://postgres@" + addr + "/postgres?sslmode=disable"
 		},
+		localUser: "user postgres without a password",
 		open:      openPostgres,
 		throwaway: startPostgres,
 		install:   "install the PostgreSQL server (initdb and postgres; Debian and Ubuntu: apt-get install postgresql)",
@@ -123,6 +127,7 @@ var engines = map[string]*engine{
 		localURL: func(addr string) string {
 			return "mysql://root@" + addr + "/"
 		},
+		localUser: "root with an empty password",
 		open:      openMySQL,
 		throwaway: startMySQL,
 		install:   "install MariaDB or MySQL (mariadbd or mysqld; Debian and Ubuntu: apt-get install mariadb-server)",
@@ -168,16 +173,9 @@ func (p *provider) Provide(ctx context.Context, engineName, tmp string) (*Databa
 	}
 	tried = append(tried, "throwaway server: "+err.Error())
 
-	return nil, fmt.Errorf("%w: set %s=%s (a server where bkgen may create and drop databases), "+
+	return nil, &noDatabase{fmt.Errorf("set %s=%s (a server where bkgen may create and drop databases), "+
 		"run %s on %s reachable as %s, or %s so bkgen can start a throwaway server (tried: %s)",
-		ErrNoDatabase, e.envVar, e.example, e.title, addr, localUser(e.name), e.install, strings.Join(tried, "; "))
-}
-
-func localUser(engine string) string {
-	if engine == EngineMySQL {
-		return "root with an empty password"
-	}
-	return "user postgres without a password"
+		e.envVar, e.example, e.title, addr, e.localUser, e.install, strings.Join(tried, "; "))}
 }
 
 // fromEnv provides a database on the server of a URL read from the
@@ -185,7 +183,7 @@ func localUser(engine string) string {
 func (p *provider) fromEnv(ctx context.Context, e *engine, name, rawURL string) (*Database, error) {
 	db, err := p.onServer(ctx, e, rawURL, name)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %w; fix or unset %s", ErrNoDatabase, name, err, name)
+		return nil, &noDatabase{fmt.Errorf("%s: %w; fix or unset %s", name, err, name)}
 	}
 	return db, nil
 }
@@ -210,7 +208,7 @@ func (p *provider) onServer(ctx context.Context, e *engine, rawURL, source strin
 		Source: source,
 		Close: once(func(ctx context.Context) error {
 			if err := srv.drop(ctx, name); err != nil {
-				return fmt.Errorf("drop database %s on %s: %w", name, srv, err)
+				return fmt.Errorf("%s: %w", srv, err)
 			}
 			return nil
 		}),
@@ -231,6 +229,14 @@ func (p *provider) onThrowaway(ctx context.Context, e *engine) (*Database, error
 	db.Close = once(func(context.Context) error { return pr.stop() })
 	return db, nil
 }
+
+// noDatabase is the provider's error when it has no database to offer: it
+// matches [ErrNoDatabase] without starting with its text, since the
+// report's detail already says as much ("none is available: ...").
+type noDatabase struct{ err error }
+
+func (e *noDatabase) Error() string   { return e.err.Error() }
+func (e *noDatabase) Unwrap() []error { return []error{ErrNoDatabase, e.err} }
 
 // probe reports whether something accepts TCP connections on addr within
 // [localProbeTimeout].

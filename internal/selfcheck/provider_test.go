@@ -17,7 +17,6 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/bkgen/bkgen/generator/report"
 	"github.com/bkgen/bkgen/internal/selfcheck"
 )
 
@@ -466,11 +465,11 @@ func TestProviderNothingAvailable(t *testing.T) {
 	p := selfcheck.NewTestProvider(env(), map[string]string{"postgres": down, "mysql": down}, map[string][]string{})
 	for engine, want := range map[string][]string{
 		"postgres": {
-			"no database available: set BKGEN_POSTGRES_URL=postgres://USER:PASSWORD@HOST:5432/postgres (a server where bkgen may create and drop databases), run PostgreSQL on " + down + " reachable as user postgres without a password, or install the PostgreSQL server",
+			"set BKGEN_POSTGRES_URL=postgres://USER:PASSWORD@HOST:5432/postgres (a server where bkgen may create and drop databases), run PostgreSQL on " + down + " reachable as user postgres without a password, or install the PostgreSQL server",
 			"nothing answers on " + down, "initdb not found on PATH)",
 		},
 		"mysql": {
-			"no database available: set BKGEN_MYSQL_URL=mysql://USER:PASSWORD@HOST:3306/mysql",
+			"set BKGEN_MYSQL_URL=mysql://USER:PASSWORD@HOST:3306/mysql",
 			"apt-get install mariadb-server", "mariadbd or mysqld not found on PATH)",
 		},
 	} {

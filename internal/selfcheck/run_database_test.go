@@ -109,3 +109,26 @@ tasks:
 	}
 }
 
+// TestRunNoDatabaseSaysWhatToDo: with no database anywhere, the
+// integration step is not run, and its detail says what a person can do.
+func TestRunNoDatabaseSaysWhatToDo(t *testing.T) {
+	t.Parallel()
+	dir := taskfile(t, "version: '3'\ntasks:\n  test:integration: exit 1\n")
+	down := closed(t)
+	p := selfcheck.NewTestProvider(env(), map[string]string{"postgres": down}, map[string][]string{})
+	c, _, err := run(t, t.Context(), selfcheck.Options{Dir: dir, Engine: "postgres", Database: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "NOT RUN: the integration tests need a postgres database and none is available: " +
+		"set BKGEN_POSTGRES_URL=postgres://USER:PASSWORD@HOST:5432/postgres (a server where bkgen may create and drop databases), " +
+		"run PostgreSQL on " + down + " reachable as user postgres without a password, " +
+		"or install the PostgreSQL server (initdb and postgres; Debian and Ubuntu: apt-get install postgresql) so bkgen can start a throwaway server " +
+		"(tried: nothing answers on " + down + "; throwaway server: initdb not found on PATH)"
+	if s := c.Steps[5]; s.Status != report.NotRun || s.Detail != want {
+		t.Errorf("test:integration = %+v\nwant detail %q", s, want)
+	}
+	if c.Status != report.Incomplete || c.Database.Source != "none" {
+		t.Errorf("status %s, database %+v", c.Status, c.Database)
+	}
+}

@@ -31,18 +31,21 @@ func (p Problem) String() string {
 	return fmt.Sprintf("%s:%d:%d: %s", p.File, p.Line, p.Col, p.Message)
 }
 
+// Error returns the first problem, or sqlc's output on one line when no
+// problem has a position. It does not say "sqlc": callers wrap it with their
+// stage, as in `fmt.Errorf("sqlc: %w", err)`.
 func (e *Error) Error() string {
 	switch len(e.Problems) {
 	case 0:
 		out := strings.TrimSpace(e.Output)
 		if out == "" {
-			return "sqlc failed without output"
+			return "failed without output"
 		}
-		return "sqlc: " + strings.ReplaceAll(out, "\n", "; ")
+		return strings.ReplaceAll(out, "\n", "; ")
 	case 1:
-		return "sqlc: " + e.Problems[0].String()
+		return e.Problems[0].String()
 	default:
-		return fmt.Sprintf("sqlc: %s (and %d more)", e.Problems[0], len(e.Problems)-1)
+		return fmt.Sprintf("%s (and %d more)", e.Problems[0], len(e.Problems)-1)
 	}
 }
 

@@ -107,7 +107,7 @@ func run(ctx context.Context, dir, cache string) error {
 		return fmt.Errorf("run sqlc: find the executable: %w", err)
 	}
 	var stdout, stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, exe, "generate", "-f", filepath.Join(dir, ConfigFile))
+	cmd := exec.CommandContext(ctx, exe, "generate", "-f", filepath.Join(dir, ConfigFile)) //nolint:gosec // this very program
 	cmd.Args[0] = "sqlc"
 	cmd.Dir = dir
 	cmd.Env = childEnviron(os.Environ(), cache)
@@ -118,7 +118,9 @@ func run(ctx context.Context, dir, cache string) error {
 	if err == nil {
 		return nil
 	}
-	output := stderr.String() + stdout.String()
+	// Some messages name files by absolute path ("no queries contained in
+	// paths /tmp/…/queries.sql"): make them relative like the others.
+	output := strings.ReplaceAll(stderr.String()+stdout.String(), dir+string(filepath.Separator), "")
 	if ctx.Err() != nil {
 		return fmt.Errorf("run sqlc: %w", context.Cause(ctx))
 	}
@@ -174,10 +176,10 @@ func validPath(name string) bool {
 func writeTree(root string, files map[string][]byte) error {
 	for name, data := range files {
 		p := filepath.Join(root, filepath.FromSlash(name))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 			return err //nolint:wrapcheck // wrapped by the caller
 		}
-		if err := os.WriteFile(p, data, 0o644); err != nil { //nolint:gosec // a private temp folder
+		if err := os.WriteFile(p, data, 0o600); err != nil {
 			return err //nolint:wrapcheck // wrapped by the caller
 		}
 	}
@@ -197,7 +199,7 @@ func readOutput(root string, inputs map[string][]byte) (map[string][]byte, error
 			return err //nolint:wrapcheck // wrapped by the caller
 		}
 		name := filepath.ToSlash(rel)
-		data, err := os.ReadFile(p)
+		data, err := os.ReadFile(p) //nolint:gosec // a file found in our own temp folder
 		if err != nil {
 			return err //nolint:wrapcheck // wrapped by the caller
 		}
