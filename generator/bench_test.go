@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -24,7 +25,7 @@ func BenchmarkGenerate(b *testing.B) {
 		}
 		b.Run("synth"+strconv.Itoa(n), func(b *testing.B) {
 			for b.Loop() {
-				if _, _, _, err := generator.Generate(spec, testConfig()); err != nil {
+				if _, _, _, err := generator.Generate(context.Background(), spec, testConfig()); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -55,6 +55,7 @@ func (b *builder) buildOperations() {
 				o.ID = derivedOperationID(method, path)
 			}
 			o.GoName = b.operationName(opNames, o.ID)
+			o.SkipCRUD = b.boolExt(op.Extensions, "x-bkgen-skip", pointer)
 			o.Route = routes.route(path)
 			b.buildParams(o, item, op)
 			b.buildBody(o, op)

@@ -123,8 +123,15 @@ func (b *builder) inferResource(coll, item string, byPath map[string][]*ir.Opera
 		r.IDParam = strings.Trim(lastSegment(item), "{}")
 	}
 	r.Table = b.tableOf(entity, snake(seg), r.IDParam)
+	if entity.Table != "" && entity.Table != r.Table.Name {
+		r.Table.Name = entity.Table
+	}
 	r.ID = idField(entity, r.IDParam)
 	for crud, op := range ops {
+		if op.SkipCRUD {
+			r.NotCRUD = append(r.NotCRUD, ir.Unsupported{Operation: op, Reason: "x-bkgen-skip"})
+			continue
+		}
 		if reason := b.crudProblem(r, crud, op); reason != "" {
 			r.NotCRUD = append(r.NotCRUD, ir.Unsupported{Operation: op, Reason: reason})
 			continue
@@ -259,7 +266,7 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 	}
 	if (crud == ir.Create || crud == ir.Replace || crud == ir.Update) && op.Body != nil && op.Body.Schema.IsStruct() {
 		for _, f := range op.Body.Schema.Named.Fields {
-			if col := r.Table.Column(columnName(f)); col == nil && !f.ReadOnly {
+			if col := r.Table.Column(columnName(f)); col == nil && !f.ReadOnly && !f.Store.Skip {
 				return fmt.Sprintf("request body member %q is not a column of %s", f.Name, r.Table.Name)
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/ir"
 )
 
@@ -222,6 +223,9 @@ func (b *builder) namedType(ref *openapi3.SchemaRef, hint, pointer string, kind 
 		name = b.typeNames.Take(name)
 	}
 	t := &ir.Type{Name: name, Kind: kind, Doc: docOf(s), Pointer: pointer, Pos: b.pos(pointer)}
+	if v, ok := s.Extensions["x-bkgen-table"]; ok {
+		t.Table = b.identExt(v, "x-bkgen-table", pointer)
+	}
 	b.byValue[s] = t
 	b.types = append(b.types, t)
 	return t
@@ -244,6 +248,7 @@ func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, dep
 		}
 		if p.Value != nil {
 			f.ReadOnly, f.WriteOnly = p.Value.ReadOnly, p.Value.WriteOnly
+			f.Store = b.storeExt(p.Value.Extensions, fieldPtr)
 		}
 		t.Fields = append(t.Fields, f)
 	}
@@ -334,6 +339,41 @@ func objectLike(s *openapi3.Schema, depth int) bool {
 		}
 	}
 	return false
+}
+
+// storeExt reads the x-bkgen-* extensions of a property.
+func (b *builder) storeExt(ext map[string]any, pointer string) ir.StoreExt {
+	var e ir.StoreExt
+	if v, ok := ext["x-bkgen-column"]; ok {
+		e.Column = b.identExt(v, "x-bkgen-column", pointer)
+	}
+	e.Unique = b.boolExt(ext, "x-bkgen-unique", pointer)
+	e.Index = b.boolExt(ext, "x-bkgen-index", pointer)
+	e.Skip = b.boolExt(ext, "x-bkgen-skip", pointer)
+	return e
+}
+
+// identExt reads an extension naming a table or column: a lower-case SQL identifier.
+func (b *builder) identExt(v any, name, pointer string) string {
+	s, ok := v.(string)
+	if !ok || s == "" || ir.SnakeName(s) != s {
+		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Pos: b.pos(pointer), Pointer: pointer,
+			Summary: fmt.Sprintf("%s must be a lower-case SQL name such as %q, not %v", name, ir.SnakeName(fmt.Sprint(v)), v)})
+		return ""
+	}
+	return s
+}
+
+func (b *builder) boolExt(ext map[string]any, name, pointer string) bool {
+	v, ok := ext[name]
+	if !ok {
+		return false
+	}
+	on, isBool := v.(bool)
+	if !isBool {
+		b.diags.Errorf(b.pos(pointer), pointer, "%s must be true or false, not %v", name, v)
+	}
+	return on
 }
 
 // specificity scores how much a property schema says: references and

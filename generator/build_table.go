@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/ir"
@@ -12,9 +13,21 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 	t := &ir.Table{Name: name}
 	id := idField(entity, idParam)
 	names := ir.NewNamer()
+	if entity.Table != "" {
+		t.Name = entity.Table
+	}
 	for _, f := range entity.Fields {
+		if f.Store.Skip {
+			continue
+		}
 		col := columnOf(f)
 		col.Name = names.Take(col.Name)
+		if f.Store.Unique {
+			t.Uniques = append(t.Uniques, &ir.Index{Name: constraintName("uq", t.Name, col.Name), Columns: []string{col.Name}})
+		}
+		if f.Store.Index {
+			t.Indexes = append(t.Indexes, &ir.Index{Name: constraintName("idx", t.Name, col.Name), Columns: []string{col.Name}})
+		}
 		if f == id {
 			col.NotNull = true
 			t.PrimaryKey = col.Name
@@ -27,11 +40,35 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 		t.Columns = append([]*ir.Column{{Name: names.Take("id"), Type: ir.ColBigint, NotNull: true, Identity: true}}, t.Columns...)
 		t.PrimaryKey = t.Columns[0].Name
 	}
+	// The primary key first, as people write tables.
+	slices.SortStableFunc(t.Columns, func(a, b *ir.Column) int {
+		switch {
+		case a.Name == t.PrimaryKey:
+			return -1
+		case b.Name == t.PrimaryKey:
+			return 1
+		}
+		return 0
+	})
 	return t
 }
 
-// columnName is the column storing field f.
-func columnName(f *ir.Field) string { return ir.SnakeName(f.Name) }
+// columnName is the column storing field f: x-bkgen-column, else its name in snake case.
+func columnName(f *ir.Field) string {
+	if f.Store.Column != "" {
+		return f.Store.Column
+	}
+	return ir.SnakeName(f.Name)
+}
+
+// constraintName is a deterministic name within PostgreSQL's 63 bytes.
+func constraintName(prefix, table, column string) string {
+	n := prefix + "_" + table + "_" + column
+	if len(n) > 63 {
+		n = n[:63]
+	}
+	return n
+}
 
 // columnOf maps a field to its column type and constraints.
 func columnOf(f *ir.Field) *ir.Column {

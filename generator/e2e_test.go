@@ -71,7 +71,7 @@ func TestSelfCheck(t *testing.T) {
 	}
 	// With PostgreSQL: the resources get tables and CRUD, and the
 	// integration tests run against the database the self-check provides.
-	for _, spec := range []string{filepath.Join(specs, "oai-petstore-expanded.yaml"), "../testdata/specs/constructs.yaml"} {
+	for _, spec := range []string{filepath.Join(specs, "oai-petstore-expanded.yaml"), "../testdata/specs/constructs.yaml", "../testdata/golden/store/openapi.yaml"} {
 		runs = append(runs, run{spec, "postgres"})
 	}
 	for _, rn := range runs {
@@ -140,7 +140,7 @@ func TestCorpusGenerates(t *testing.T) {
 	for _, f := range files {
 		name, _ := filepath.Rel(specs, f)
 		t.Run(name, func(t *testing.T) {
-			p, svc, diags, err := generator.Generate(f, testConfig())
+			p, svc, diags, err := generator.Generate(context.Background(), f, testConfig())
 			if err != nil {
 				l, ok := diag.AsList(err)
 				if !ok {

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/write"
 )
 
@@ -28,7 +29,11 @@ func TestGolden(t *testing.T) {
 		dir := filepath.Dir(spec)
 		t.Run(filepath.Base(dir), func(t *testing.T) {
 			t.Parallel()
-			p, _, _, err := generator.Generate(spec, testConfig())
+			cfg := testConfig()
+			if c, d := config.Load(filepath.Join(dir, "bkgen.yaml")); c != nil && !d.HasErrors() {
+				cfg = *c
+			}
+			p, _, _, err := generator.Generate(context.Background(), spec, cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -73,7 +78,7 @@ func TestGolden(t *testing.T) {
 // its own output: nothing may change.
 func TestRegenerateChangesNothing(t *testing.T) {
 	t.Parallel()
-	p, _, _, err := generator.Generate("../testdata/golden/petstore/openapi.yaml", testConfig())
+	p, _, _, err := generator.Generate(context.Background(), "../testdata/golden/petstore/openapi.yaml", testConfig())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +87,7 @@ func TestRegenerateChangesNothing(t *testing.T) {
 	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New}); err != nil {
 		t.Fatal(err)
 	}
-	again, _, _, err := generator.Generate("../testdata/golden/petstore/openapi.yaml", testConfig())
+	again, _, _, err := generator.Generate(context.Background(), "../testdata/golden/petstore/openapi.yaml", testConfig())
 	if err != nil {
 		t.Fatal(err)
 	}

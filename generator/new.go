@@ -32,7 +32,7 @@ func stackByName(name string) (stacks.Stack, bool) {
 
 // Generate runs load, IR and plan: the whole pipeline short of writing. It is
 // what New writes, and what tests and benchmarks measure.
-func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, diag.List, error) {
+func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.Plan, *ir.Service, diag.List, error) {
 	var diags diag.List
 	if d := cfg.Validate(); d.HasErrors() {
 		return nil, nil, d, d.Err()
@@ -69,7 +69,7 @@ func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, dia
 	// that regen needs no flags.
 	cfg.Spec = "api/" + specFile
 	cfg.Module = svc.Module
-	p, err := plan(svc, &cfg, stack, doc.Bundled)
+	p, err := plan(ctx, svc, &cfg, stack, doc.Bundled)
 	if err != nil {
 		return nil, nil, diags, err
 	}
@@ -82,7 +82,7 @@ func Generate(specPath string, cfg config.Config) (*write.Plan, *ir.Service, dia
 func New(ctx context.Context, opts Options) (*Result, error) {
 	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
 	start := time.Now()
-	p, svc, diags, err := Generate(opts.SpecPath, opts.Config)
+	p, svc, diags, err := Generate(ctx, opts.SpecPath, opts.Config)
 	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}

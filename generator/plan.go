@@ -27,7 +27,7 @@ import (
 var Version = "(devel)"
 
 // plan renders every file of the service into memory.
-func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte) (*write.Plan, error) {
+func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte) (*write.Plan, error) {
 	r, err := render.New(blueprints.FS, svc)
 	if err != nil {
 		return nil, err
@@ -94,7 +94,7 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 		return nil, err
 	}
 	if svc.HasDatabase() {
-		store, err := runSqlc(files)
+		store, err := runSqlc(ctx, files)
 		if err != nil {
 			return nil, err
 		}
@@ -126,7 +126,7 @@ func plan(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []b
 
 // runSqlc runs sqlc on the rendered schema, queries and sqlc.yaml, and
 // returns the data access code it writes (internal/store), owned by bkgen.
-func runSqlc(files []write.File) ([]write.File, error) {
+func runSqlc(ctx context.Context, files []write.File) ([]write.File, error) {
 	in := make(map[string][]byte)
 	for _, f := range files {
 		if f.Path == "sqlc.yaml" || strings.HasPrefix(f.Path, "migrations/") && strings.HasSuffix(f.Path, ".sql") ||
@@ -134,7 +134,7 @@ func runSqlc(files []write.File) ([]write.File, error) {
 			in[f.Path] = f.Data
 		}
 	}
-	out, err := sqlc.Generate(context.Background(), in)
+	out, err := sqlc.Generate(ctx, in)
 	if err != nil {
 		return nil, fmt.Errorf("sqlc: %w", err)
 	}

@@ -72,6 +72,8 @@ type Operation struct {
 	// Error is the response used for request errors (400/422), nil for the
 	// default problem+json shape.
 	Error *ErrorResponse
+	// SkipCRUD is x-bkgen-skip on the operation: it keeps its 501 default.
+	SkipCRUD bool
 	// Resource and CRUD are set when the operation gets a working default.
 	Resource *Resource
 	CRUD     CRUD
@@ -176,6 +178,8 @@ type Type struct {
 	Discriminator string
 	OneOf         bool
 	Schema        *Schema // constraints of the type itself (slice bounds, ...)
+	// Table is x-bkgen-table: the table storing this schema as a resource entity.
+	Table string
 	Pointer       string
 	Pos           diag.Pos
 }
@@ -202,10 +206,20 @@ type Field struct {
 	Nullable  bool
 	ReadOnly  bool
 	WriteOnly bool
+	// Store holds the x-bkgen-* settings of the property for its column.
+	Store StoreExt
 	// Ptr is true when the Go field is a pointer (optional or nullable
 	// scalars and structs, and structs that would otherwise hold themselves).
 	Ptr    bool
 	Schema *Schema
+}
+
+// StoreExt are the x-bkgen-* extensions of a property (docs/extensions.md).
+type StoreExt struct {
+	Column string // x-bkgen-column: the column name
+	Unique bool   // x-bkgen-unique: a unique constraint (409 on a duplicate)
+	Index  bool   // x-bkgen-index: an index
+	Skip   bool   // x-bkgen-skip: not stored
 }
 
 // Kind is the Go shape of a schema use.

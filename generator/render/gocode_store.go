@@ -172,7 +172,12 @@ func bodyColumns(r *ir.Resource, body *ir.Type) [][2]any {
 	return out
 }
 
-func columnNameOf(f *ir.Field) string { return ir.SnakeName(f.Name) }
+func columnNameOf(f *ir.Field) string {
+	if f.Store.Column != "" {
+		return f.Store.Column
+	}
+	return ir.SnakeName(f.Name)
+}
 
 // paramsMapping is the body of the function turning a request body into query arguments.
 func paramsMapping(r *ir.Resource, body *ir.Type, patch bool) string {

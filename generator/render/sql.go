@@ -141,6 +141,13 @@ func ddlUp(rs []*ir.Resource) string {
 				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", quoteIdent(constraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
 			}
 		}
+		for _, u := range t.Uniques {
+			cols := make([]string, len(u.Columns))
+			for i, c := range u.Columns {
+				cols[i] = quoteIdent(c)
+			}
+			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s UNIQUE (%s)", quoteIdent(u.Name), strings.Join(cols, ", ")))
+		}
 		for _, fk := range t.ForeignKeys {
 			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE CASCADE",
 				quoteIdent(fk.Name), quoteIdent(fk.Column), quoteIdent(fk.RefTable), quoteIdent(fk.RefColumn)))

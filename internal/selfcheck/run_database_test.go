@@ -54,8 +54,8 @@ func TestRunOnLocalPostgres(t *testing.T) {
 	}
 }
 
-// TestRunDefaultProvider: without Options.Database, Run finds a server as
-// NewProvider(os.Getenv) does.
+// TestRunDefaultProvider: without Options.Database, Run looks for a
+// server as NewProvider(os.Getenv) does, not as FileOnly.
 func TestRunDefaultProvider(t *testing.T) {
 	t.Parallel()
 	needPostgres(t)
@@ -64,7 +64,15 @@ func TestRunDefaultProvider(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != report.Passed || c.Database.Source == "none" {
+	if c.Database.Source == "none" {
+		// Only a URL in this process's environment that does not work
+		// stops NewProvider from using the local server.
+		if detail := c.Steps[5].Detail; strings.Contains(detail, "given none") || !strings.Contains(detail, "fix or unset") {
+			t.Errorf("test:integration = %+v", c.Steps[5])
+		}
+		return
+	}
+	if c.Status != report.Passed {
 		t.Errorf("status %s, database %+v, steps %+v", c.Status, c.Database, c.Steps)
 	}
 }
@@ -91,8 +99,14 @@ tasks:
     env:
       WANT: '`+provided+`'
     cmds:
-      - DATABASE_URL={{shellQuote .DATABASE_URL}} sh -c 'test "$DATABASE_URL" = "$WANT"'
+      - DATABASE_URL={{shellQuote (.DATABASE_URL | default "")}} sh -c 'test "$DATABASE_URL" = "$WANT"'
       - DATABASE_URL='{{.DATABASE_URL}}' sh -c 'test "$DATABASE_URL" = "$WANT"'
+      - DATABASE_URL="{{.DATABASE_URL | default "$DATABASE_URL"}}" sh -c 'test "$DATABASE_URL" = "$WANT"'
+  test:contract:
+    # Without the variable (a person's "task check"), the quoted form
+    # still renders: shellQuote alone fails on a missing variable.
+    cmds:
+      - DATABASE_URL={{shellQuote (.NO_SUCH_URL | default "")}} sh -c 'test -z "$DATABASE_URL"'
 `)
 	db := &fakeProvider{db: selfcheck.Database{URL: provided, Source: "local"}}
 	c, events, err := run(t, t.Context(), selfcheck.Options{Dir: dir, Engine: "postgres", Database: db})
@@ -104,7 +118,7 @@ tasks:
 			t.Errorf("%s failed: %s\n%s", ev.Step, ev.Detail, strings.Join(ev.Failure.Tail, "\n"))
 		}
 	}
-	if c.Status != report.Passed || c.Steps[4].Status != report.Passed || c.Steps[5].Status != report.Passed {
+	if c.Status != report.Passed || c.Steps[4].Status != report.Passed || c.Steps[5].Status != report.Passed || c.Steps[6].Status != report.Passed {
 		t.Errorf("status %s, steps %+v", c.Status, c.Steps)
 	}
 }
