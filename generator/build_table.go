@@ -201,6 +201,14 @@ func filterOf(r *ir.Resource, p *ir.Param) *ir.Filter {
 	}
 	for _, c := range candidates {
 		col := r.Table.Column(c)
+		if col == nil {
+			// The property's own name, when x-bkgen-column renamed its column.
+			for _, x := range r.Table.Columns {
+				if x.Field != nil && ir.SnakeName(x.Field.Name) == c {
+					col = x
+				}
+			}
+		}
 		if col == nil || col.Field == nil || col.Type == ir.ColJSON || col.Type == ir.ColBytes {
 			continue
 		}

@@ -511,6 +511,9 @@ type ResourceCase struct {
 	Replace, Update *RequestCase
 	// MissingID is an id no row has.
 	MissingID string
+	// Unique is true when the table has a unique constraint: creating the
+	// same body twice must answer 409.
+	Unique bool
 }
 
 // resourceCases builds the integration walks of the top-level resources
@@ -525,7 +528,7 @@ func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCa
 		if create == nil || create.Valid == nil || len(create.Valid.Headers) > 0 {
 			continue
 		}
-		rc := &ResourceCase{R: r, Create: create.Valid, IDField: r.ID.Name, MissingID: "999999999"}
+		rc := &ResourceCase{R: r, Create: create.Valid, IDField: r.ID.Name, MissingID: "999999999", Unique: len(r.Table.Uniques) > 0}
 		if r.ID.Schema.Kind == ir.KindString {
 			rc.MissingID = "00000000-0000-4000-8000-000000000000"
 		}
