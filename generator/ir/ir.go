@@ -179,9 +179,9 @@ type Type struct {
 	OneOf         bool
 	Schema        *Schema // constraints of the type itself (slice bounds, ...)
 	// Table is x-bkgen-table: the table storing this schema as a resource entity.
-	Table string
-	Pointer       string
-	Pos           diag.Pos
+	Table   string
+	Pointer string
+	Pos     diag.Pos
 }
 
 // EnumValue is one value of an enum.
