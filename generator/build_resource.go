@@ -266,8 +266,15 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 	}
 	if (crud == ir.Create || crud == ir.Replace || crud == ir.Update) && op.Body != nil && op.Body.Schema.IsStruct() {
 		for _, f := range op.Body.Schema.Named.Fields {
-			if col := r.Table.Column(columnName(f)); col == nil && !f.ReadOnly && !f.Store.Skip {
+			if f.ReadOnly || f.Store.Skip {
+				continue
+			}
+			col := entityColumn(r, f.Name)
+			if col == nil {
 				return fmt.Sprintf("request body member %q is not a column of %s", f.Name, r.Table.Name)
+			}
+			if !sameType(f.Schema, col.Field.Schema) {
+				return fmt.Sprintf("request body member %q is not of the type of %s.%s", f.Name, r.Entity.Name, col.Field.Name)
 			}
 		}
 	}
@@ -283,6 +290,30 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 		}
 	}
 	return ""
+}
+
+// entityColumn is the column storing the entity's property name.
+func entityColumn(r *ir.Resource, name string) *ir.Column {
+	for _, c := range r.Table.Columns {
+		if c.Field != nil && c.Field.Name == name {
+			return c
+		}
+	}
+	return nil
+}
+
+// sameType reports whether two schema uses have the same Go type.
+func sameType(a, b *ir.Schema) bool {
+	if a.Kind != b.Kind {
+		return false
+	}
+	switch a.Kind {
+	case ir.KindNamed:
+		return a.Named == b.Named
+	case ir.KindSlice, ir.KindMap:
+		return sameType(a.Elem, b.Elem)
+	}
+	return true
 }
 
 func storableID(f *ir.Field) bool {

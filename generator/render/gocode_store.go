@@ -164,7 +164,7 @@ func bodyColumns(r *ir.Resource, body *ir.Type) [][2]any {
 	var out [][2]any
 	for _, c := range writable(r) {
 		for _, f := range body.Fields {
-			if columnNameOf(f) == c.Name && !f.ReadOnly {
+			if c.Field != nil && f.Name == c.Field.Name && !f.ReadOnly && !f.Store.Skip {
 				out = append(out, [2]any{f, c})
 			}
 		}

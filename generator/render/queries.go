@@ -9,9 +9,10 @@ import (
 
 // Query names of a resource, shared by the SQL and the Go that calls it.
 func queryName(r *ir.Resource, op ir.CRUD) string {
+	// Table and entity names are unique across resources; path segments are not.
 	switch op {
 	case ir.List:
-		return "List" + r.Plural
+		return "List" + modelName(r)
 	case ir.Create:
 		return "Create" + r.Name
 	case ir.Get:
@@ -141,12 +142,16 @@ func queries(rs []*ir.Resource) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
+// modelName is the Go name of a table's row struct in package store.
+func modelName(r *ir.Resource) string { return ir.GoName(r.Table.Name) }
+
 // sqlcRename fixes the Go names sqlc gives tables, columns and arguments,
 // so the generated service code can name them without guessing sqlc's rules.
 func sqlcRename(rs []*ir.Resource) map[string]string {
 	m := make(map[string]string)
 	for _, r := range rs {
-		m[r.Table.Name] = r.Name + "Row"
+		// A table and a column may share a name: both get the same Go name.
+		m[r.Table.Name] = modelName(r)
 		for _, c := range r.Table.Columns {
 			m[c.Name] = ir.GoName(c.Name)
 		}

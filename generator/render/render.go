@@ -161,6 +161,7 @@ func funcs(code *goCode) template.FuncMap {
 	m["rowFunc"] = rowFunc
 	m["paramsFunc"] = paramsFunc
 	m["queryName"] = queryName
+	m["modelName"] = modelName
 	m["ddlUp"] = ddlUp
 	m["ddlDown"] = ddlDown
 	m["queries"] = queries
