@@ -161,3 +161,6 @@ func (g *Group) HasResources() bool {
 
 // HasDatabase reports whether the service stores resources in a database.
 func (s *Service) HasDatabase() bool { return len(s.Resources) > 0 }
+
+// Op returns the operation serving op, or nil.
+func (r *Resource) Op(op CRUD) *Operation { return r.Ops[op] }
