@@ -16,6 +16,7 @@ import (
 	"github.com/bkgen/bkgen/generator/report"
 	"github.com/bkgen/bkgen/generator/write"
 	"github.com/bkgen/bkgen/internal/selfcheck"
+	"github.com/bkgen/bkgen/internal/sqlc"
 	"github.com/bkgen/bkgen/internal/spec"
 	"github.com/bkgen/bkgen/stacks"
 	"github.com/bkgen/bkgen/stacks/gochi"
@@ -70,6 +71,20 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	cfg.Spec = "api/" + specFile
 	cfg.Module = svc.Module
 	p, err := plan(ctx, svc, &cfg, stack, doc.Bundled)
+	var sqlErr *sqlc.Error
+	if errors.As(err, &sqlErr) && svc.HasDatabase() {
+		// A data model sqlc refuses is a bkgen bug; the service is still
+		// useful without its database layer, so say so and go on.
+		diags.Add(diag.Diagnostic{Severity: diag.Warning,
+			Summary: "the database layer could not be generated (sqlc: " + sqlErr.Error() + "); the service has none",
+			Hint:    "please report this with the spec; --database none silences it"})
+		svc.Resources = nil
+		for _, op := range svc.Operations {
+			op.Resource, op.CRUD = nil, ""
+		}
+		svc.Env = envTable(false)
+		p, err = plan(ctx, svc, &cfg, stack, doc.Bundled)
+	}
 	if err != nil {
 		return nil, nil, diags, err
 	}

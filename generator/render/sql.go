@@ -39,7 +39,12 @@ var sqlReserved = map[string]bool{
 	"order": true, "placing": true, "primary": true, "references": true, "returning": true, "select": true,
 	"session_user": true, "some": true, "symmetric": true, "table": true, "then": true, "to": true, "trailing": true,
 	"true": true, "union": true, "unique": true, "user": true, "using": true, "variadic": true, "when": true,
-	"where": true, "window": true, "with": true, "type": true, "key": true, "value": true, "name": false,
+	"where": true, "window": true, "with": true, "type": true, "key": true, "value": true,
+	// PostgreSQL's type_func_name keywords, reserved as column names too.
+	"authorization": true, "binary": true, "collation": true, "concurrently": true, "cross": true,
+	"current_schema": true, "freeze": true, "full": true, "ilike": true, "inner": true, "is": true,
+	"isnull": true, "join": true, "left": true, "like": true, "natural": true, "notnull": true,
+	"outer": true, "overlaps": true, "right": true, "similar": true, "tablesample": true, "verbose": true,
 }
 
 func (postgres) columnType(c *ir.Column) string {
