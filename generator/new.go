@@ -16,8 +16,8 @@ import (
 	"github.com/bkgen/bkgen/generator/report"
 	"github.com/bkgen/bkgen/generator/write"
 	"github.com/bkgen/bkgen/internal/selfcheck"
-	"github.com/bkgen/bkgen/internal/sqlc"
 	"github.com/bkgen/bkgen/internal/spec"
+	"github.com/bkgen/bkgen/internal/sqlc"
 	"github.com/bkgen/bkgen/stacks"
 	"github.com/bkgen/bkgen/stacks/gochi"
 )
