@@ -168,6 +168,13 @@ func (b *builder) listParams(r *ir.Resource, op *ir.Operation) {
 				continue
 			}
 		}
+		switch name {
+		case "sort", "sort_by", "sortby", "order_by", "orderby", "order", "ordering":
+			if s := sortOf(r, p); s != nil {
+				r.Sort = s
+				continue
+			}
+		}
 		if f := filterOf(r, p); f != nil {
 			r.Filters = append(r.Filters, f)
 			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{
@@ -188,6 +195,60 @@ func (b *builder) listParams(r *ir.Resource, op *ir.Operation) {
 		}
 		r.Page.DefaultLimit = min(r.Page.DefaultLimit, r.Page.MaxLimit)
 	}
+}
+
+// sortOf reads a sort parameter: its enum values name columns ("name",
+// "-name", "name:desc", "name desc"); without an enum every scalar column
+// may be named, ascending or with a leading "-" descending.
+func sortOf(r *ir.Resource, p *ir.Param) *ir.Sort {
+	var values []string
+	switch {
+	case p.Schema.Kind == ir.KindString:
+		for _, c := range r.Table.Columns {
+			if c.Type != ir.ColJSON && c.Type != ir.ColBytes && c.Field != nil {
+				values = append(values, c.Field.Name, "-"+c.Field.Name)
+			}
+		}
+	case p.Schema.Kind == ir.KindNamed && p.Schema.Named.Kind == ir.TypeEnum && p.Schema.Named.Base == ir.KindString:
+		for _, v := range p.Schema.Named.Values {
+			values = append(values, v.Value.(string))
+		}
+	default:
+		return nil
+	}
+	s := &ir.Sort{Param: p}
+	for _, v := range values {
+		name, desc := v, false
+		switch {
+		case strings.HasPrefix(name, "-"):
+			name, desc = name[1:], true
+		case strings.HasPrefix(name, "+"):
+			name = name[1:]
+		}
+		for _, suffix := range []string{":desc", " desc", "_desc", ".desc"} {
+			if strings.HasSuffix(strings.ToLower(name), suffix) {
+				name, desc = name[:len(name)-len(suffix)], true
+			}
+		}
+		for _, suffix := range []string{":asc", " asc", "_asc", ".asc"} {
+			if strings.HasSuffix(strings.ToLower(name), suffix) {
+				name = name[:len(name)-len(suffix)]
+			}
+		}
+		var col *ir.Column
+		for _, c := range r.Table.Columns {
+			if c.Field != nil && (c.Field.Name == name || c.Name == ir.SnakeName(name)) && c.Type != ir.ColJSON && c.Type != ir.ColBytes {
+				col = c
+			}
+		}
+		if col != nil {
+			s.Keys = append(s.Keys, ir.SortKey{Value: v, Column: col, Desc: desc})
+		}
+	}
+	if len(s.Keys) == 0 {
+		return nil
+	}
+	return s
 }
 
 // filterOf matches a query parameter to a scalar column: by name, or as the

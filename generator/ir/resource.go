@@ -17,7 +17,8 @@ type Resource struct {
 	ParentColumn *Column
 	Ops          map[CRUD]*Operation
 	Filters      []*Filter
-	Sorts        []*Column // columns a list may be ordered by
+	// Sort is the list's sort parameter, nil when it has none.
+	Sort *Sort
 	Page         Pagination
 	// NotCRUD lists operations on the paths that keep their 501 default, with why.
 	NotCRUD []Unsupported
@@ -48,6 +49,20 @@ type Filter struct {
 	Column *Column
 	// In is true for an array parameter on a scalar column: column IN (...).
 	In bool
+}
+
+// Sort is a list parameter whose values name the order of the rows
+// (sort=name, sort=-created_at): a whitelist, since sqlc has no dynamic SQL.
+type Sort struct {
+	Param *Param
+	Keys  []SortKey
+}
+
+// SortKey is one allowed value of the sort parameter.
+type SortKey struct {
+	Value  string
+	Column *Column
+	Desc   bool
 }
 
 // PageStyle is how a list operation pages.

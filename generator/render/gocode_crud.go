@@ -112,6 +112,15 @@ func listArgs(op *ir.Operation) string {
 			fmt.Fprintf(&b, "%sif %s != \"\" {\n%s}\n%s", open, val, cursorArg(val, pk), closing)
 		}
 	}
+	if srt := r.Sort; srt != nil {
+		ref := "req." + srt.Param.GoName
+		dst := "p." + ir.GoName(argSort)
+		if srt.Param.Required {
+			fmt.Fprintf(&b, "%s = string(%s)\n", dst, ref)
+		} else {
+			fmt.Fprintf(&b, "if %s != nil {\n%s = string(*%s)\n}\n", ref, dst, ref)
+		}
+	}
 	for _, f := range r.Filters {
 		ref := "req." + f.Param.GoName
 		dst := "p." + ir.GoName(filterArg(f))

@@ -511,6 +511,8 @@ type ResourceCase struct {
 	Replace, Update *RequestCase
 	// MissingID is an id no row has.
 	MissingID string
+	// Sorted lists the list targets with each allowed sort value.
+	Sorted []string
 	// Unique is true when the table has a unique constraint: creating the
 	// same body twice must answer 409.
 	Unique bool
@@ -547,6 +549,11 @@ func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCa
 			l := *ops[op].Valid
 			l.Target = svc.BasePath + op.Path
 			rc.List = &l
+			if r.Sort != nil {
+				for _, k := range r.Sort.Keys {
+					rc.Sorted = append(rc.Sorted, l.Target+"?"+url.Values{r.Sort.Param.Name: {k.Value}}.Encode())
+				}
+			}
 		}
 		for _, c := range []struct {
 			crud ir.CRUD
