@@ -19,7 +19,7 @@ type Resource struct {
 	Filters      []*Filter
 	// Sort is the list's sort parameter, nil when it has none.
 	Sort *Sort
-	Page         Pagination
+	Page Pagination
 	// NotCRUD lists operations on the paths that keep their 501 default, with why.
 	NotCRUD []Unsupported
 }
