@@ -153,6 +153,19 @@ func (b *builder) inferResource(coll, item string, byPath map[string][]*ir.Opera
 			pk.Identity = true
 		}
 	}
+	// An integer version member makes updates optimistic.
+	for _, c := range r.Table.Columns {
+		switch ir.SnakeName(c.Name) {
+		case "version", "lock_version", "revision", "row_version":
+			if (c.Type == ir.ColInt || c.Type == ir.ColBigint) && c.Field != nil && c.Name != r.Table.PrimaryKey {
+				c.Default, c.NotNull = "1", true
+				r.Version = c
+			}
+		}
+		if r.Version != nil {
+			break
+		}
+	}
 	if op := r.Ops[ir.List]; op != nil {
 		b.listParams(r, op)
 	}

@@ -17,6 +17,9 @@ type Resource struct {
 	ParentColumn *Column
 	Ops          map[CRUD]*Operation
 	Filters      []*Filter
+	// Version is the column of optimistic updates (an integer "version"),
+	// nil when the entity has none.
+	Version *Column
 	// Sort is the list's sort parameter, nil when it has none.
 	Sort *Sort
 	Page Pagination
@@ -125,7 +128,8 @@ type Column struct {
 	NotNull bool       `json:"not_null,omitempty"`
 	// Identity: the database generates the value (an identity column, or a random uuid).
 	Identity bool `json:"identity,omitempty"`
-	// Default is "now" for created/updated timestamps kept by the database.
+	// Default is "now" for created/updated timestamps kept by the database,
+	// "1" for a version column.
 	Default string `json:"default,omitempty"`
 	// Check lists the allowed values (enum) or bounds, as the DDL writer spells them.
 	Enum []string `json:"enum,omitempty"`

@@ -38,6 +38,19 @@ func crudBody(op *ir.Operation) string {
 	case ir.Create, ir.Replace, ir.Update:
 		body := op.Body.Schema.Named
 		fmt.Fprintf(&b, "if err := %s(&p, %s); err != nil {\nreturn nil, err\n}\n", paramsFunc(r, op.CRUD, body), bodyRef(op))
+		if op.CRUD != ir.Create {
+			if vf := versionField(r, body); vf != nil {
+				ref := "req.Body." + vf.GoName
+				if vf.Ptr {
+					fmt.Fprintf(&b, "if %s != nil {\np.%s = ptrTo(int64(*%s))\n}\n", ref, ir.GoName(argVersion), ref)
+				} else {
+					fmt.Fprintf(&b, "p.%s = ptrTo(int64(%s))\n", ir.GoName(argVersion), ref)
+				}
+				if r.Has(ir.Get) {
+					return b.String() + versionedUpdate(op)
+				}
+			}
+		}
 	}
 	if op.CRUD == ir.Delete {
 		fmt.Fprintf(&b, "n, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\nif n == 0 {\nreturn nil, notFound(%q)\n}\n", q, r.Name, r.Name)
@@ -53,6 +66,43 @@ func crudBody(op *ir.Operation) string {
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
 	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
 	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
+	return b.String()
+}
+
+// versionField is the body's member carrying the version the client read.
+func versionField(r *ir.Resource, body *ir.Type) *ir.Field {
+	if r.Version == nil || r.Version.Field == nil {
+		return nil
+	}
+	for _, f := range body.Fields {
+		if f.Name == r.Version.Field.Name && (f.Schema.Kind == ir.KindInt32 || f.Schema.Kind == ir.KindInt64) {
+			return f
+		}
+	}
+	return nil
+}
+
+// versionedUpdate runs an optimistic update: no row means either no such
+// item (404) or a version that moved on (409).
+func versionedUpdate(op *ir.Operation) string {
+	r := op.Resource
+	q := queryName(r, op.CRUD)
+	get := queryName(r, ir.Get)
+	var b strings.Builder
+	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\n", q)
+	fmt.Fprintf(&b, "if errors.Is(err, pgx.ErrNoRows) && p.%s != nil {\n", ir.GoName(argVersion))
+	fmt.Fprintf(&b, "var g store.%sParams\ng.%s = p.%s\n", get, ir.GoName(r.Table.PrimaryKey), ir.GoName(r.Table.PrimaryKey))
+	if r.ParentColumn != nil {
+		fmt.Fprintf(&b, "g.%s = p.%s\n", ir.GoName(r.ParentColumn.Name), ir.GoName(r.ParentColumn.Name))
+	}
+	fmt.Fprintf(&b, "if _, gerr := d.Store.%s(ctx, g); gerr == nil {\nreturn nil, api.NewStatusError(http.StatusConflict, %q)\n}\n}\n", get,
+		r.Name+" was changed since the version sent; read it again")
+	fmt.Fprintf(&b, "if err != nil {\nreturn nil, storeError(err, %q)\n}\n", r.Name)
+	if !returnsEntity(op) {
+		fmt.Fprintf(&b, "_ = row\nreturn %s, nil\n", successValue(op, ""))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\nreturn %s, nil\n", rowFunc(r), successValue(op, "v"))
 	return b.String()
 }
 

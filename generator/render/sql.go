@@ -120,6 +120,8 @@ func ddlUp(rs []*ir.Resource) string {
 				line += " DEFAULT gen_random_uuid()::text"
 			case c.Default == "now":
 				line += " DEFAULT now()"
+			case c.Default != "":
+				line += " DEFAULT " + c.Default
 			}
 			if c.NotNull {
 				line += " NOT NULL"

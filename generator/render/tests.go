@@ -511,6 +511,9 @@ type ResourceCase struct {
 	Replace, Update *RequestCase
 	// MissingID is an id no row has.
 	MissingID string
+	// Versioned is true when updates are optimistic: sending the same
+	// update twice answers 409 the second time.
+	Versioned bool
 	// Sorted lists the list targets with each allowed sort value.
 	Sorted []string
 	// Unique is true when the table has a unique constraint: creating the
@@ -563,6 +566,10 @@ func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCa
 				v := *ops[op].Valid
 				*c.dst = &v
 			}
+		}
+		if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && versionField(r, u.Body.Schema.Named) != nil &&
+			strings.Contains(rc.Update.Body, `"`+r.Version.Field.Name+`"`) {
+			rc.Versioned = true
 		}
 		out = append(out, rc)
 	}
