@@ -34,9 +34,9 @@ func filterArg(f *ir.Filter) string {
 }
 
 const (
-	argLimit  = "page_limit"
-	argOffset = "page_offset"
-	argAfter  = "page_after"
+	argLimit   = "page_limit"
+	argOffset  = "page_offset"
+	argAfter   = "page_after"
 	argSort    = "sort_key"
 	argVersion = "expected_version"
 )
