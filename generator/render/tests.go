@@ -509,6 +509,9 @@ type ResourceCase struct {
 	IDField         string
 	List            *RequestCase
 	Replace, Update *RequestCase
+	// Parent, for a nested resource, is the parent's walk: its create runs
+	// first, and "{parent}" in this walk's targets is replaced by its id.
+	Parent *ResourceCase
 	// MissingID is an id no row has.
 	MissingID string
 	// Versioned is true when updates are optimistic: sending the same
@@ -521,59 +524,105 @@ type ResourceCase struct {
 	Unique bool
 }
 
-// resourceCases builds the integration walks of the top-level resources
-// whose operations need nothing but the id in their paths.
+// resourceCases builds the integration walks of the resources whose
+// operations need nothing but their ids (and their parent's) in their paths.
 func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCase {
 	var out []*ResourceCase
-	for _, r := range svc.Resources {
-		if r.Parent != nil || !r.Has(ir.Create) || r.ID == nil || !returnsEntity(r.Ops[ir.Create]) {
-			continue
+	byRes := make(map[*ir.Resource]*ResourceCase)
+	// Parents first, so a nested resource finds its parent's walk.
+	for _, r := range orderTables(svc.Resources) {
+		rc := resourceCase(svc, r, ops, byRes)
+		if rc != nil {
+			byRes[r] = rc
+			out = append(out, rc)
 		}
-		create := ops[r.Ops[ir.Create]]
-		if create == nil || create.Valid == nil || len(create.Valid.Headers) > 0 {
-			continue
+	}
+	return out
+}
+
+func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase, byRes map[*ir.Resource]*ResourceCase) *ResourceCase {
+	if !r.Has(ir.Create) || r.ID == nil || !returnsEntity(r.Ops[ir.Create]) {
+		return nil
+	}
+	var parent *ResourceCase
+	if r.Parent != nil {
+		if parent = byRes[r.Parent]; parent == nil || parent.Parent != nil {
+			return nil
 		}
-		rc := &ResourceCase{R: r, Create: create.Valid, IDField: r.ID.Name, MissingID: "999999999", Unique: len(r.Table.Uniques) > 0}
-		if r.ID.Schema.Kind == ir.KindString {
-			rc.MissingID = "00000000-0000-4000-8000-000000000000"
-		}
-		item := r.Ops[ir.Get]
-		if item == nil {
-			item = r.Ops[ir.Delete]
-		}
-		if item != nil {
-			if len(pathParams(item)) != 1 {
-				continue
+	}
+	// target writes an operation's path with {id} and {parent} placeholders.
+	target := func(op *ir.Operation) (string, bool) {
+		p := op.Path
+		for _, pp := range pathParams(op) {
+			switch {
+			case pp.Name == r.IDParam && op.CRUD != ir.List && op.CRUD != ir.Create:
+				p = strings.ReplaceAll(p, "{"+pp.Name+"}", "{id}")
+			case r.Parent != nil && pp.Name == r.ParentParam:
+				p = strings.ReplaceAll(p, "{"+pp.Name+"}", "{parent}")
+			default:
+				return "", false
 			}
-			rc.Item = svc.BasePath + strings.ReplaceAll(item.Path, "{"+r.IDParam+"}", "{id}")
 		}
-		if op := r.Ops[ir.List]; op != nil && ops[op] != nil && ops[op].Valid != nil && len(ops[op].Valid.Headers) == 0 {
+		return svc.BasePath + p, true
+	}
+	withTarget := func(op *ir.Operation) *RequestCase {
+		oc := ops[op]
+		if oc == nil || oc.Valid == nil || len(oc.Valid.Headers) > 0 {
+			return nil
+		}
+		t, ok := target(op)
+		if !ok {
+			return nil
+		}
+		c := *oc.Valid
+		if q := strings.SplitN(c.Target, "?", 2); len(q) == 2 && op.CRUD != ir.List {
+			t += "?" + q[1]
+		}
+		c.Target = t
+		return &c
+	}
+	create := withTarget(r.Ops[ir.Create])
+	if create == nil {
+		return nil
+	}
+	rc := &ResourceCase{R: r, Parent: parent, Create: create, IDField: r.ID.Name, MissingID: "999999999", Unique: len(r.Table.Uniques) > 0}
+	if r.ID.Schema.Kind == ir.KindString {
+		rc.MissingID = "00000000-0000-4000-8000-000000000000"
+	}
+	item := r.Ops[ir.Get]
+	if item == nil {
+		item = r.Ops[ir.Delete]
+	}
+	if item != nil {
+		t, ok := target(item)
+		if !ok {
+			return nil
+		}
+		rc.Item = t
+	}
+	if op := r.Ops[ir.List]; op != nil {
+		if l := withTarget(op); l != nil {
 			// The list request without filters: the created row must be in it.
-			l := *ops[op].Valid
-			l.Target = svc.BasePath + op.Path
-			rc.List = &l
+			l.Target = strings.SplitN(l.Target, "?", 2)[0]
+			rc.List = l
 			if r.Sort != nil {
 				for _, k := range r.Sort.Keys {
 					rc.Sorted = append(rc.Sorted, l.Target+"?"+url.Values{r.Sort.Param.Name: {k.Value}}.Encode())
 				}
 			}
 		}
-		for _, c := range []struct {
-			crud ir.CRUD
-			dst  **RequestCase
-		}{{ir.Replace, &rc.Replace}, {ir.Update, &rc.Update}} {
-			if op := r.Ops[c.crud]; op != nil && ops[op] != nil && ops[op].Valid != nil && len(ops[op].Valid.Headers) == 0 {
-				v := *ops[op].Valid
-				*c.dst = &v
-			}
-		}
-		if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && versionField(r, u.Body.Schema.Named) != nil &&
-			strings.Contains(rc.Update.Body, `"`+r.Version.Field.Name+`"`) {
-			rc.Versioned = true
-		}
-		out = append(out, rc)
 	}
-	return out
+	if op := r.Ops[ir.Replace]; op != nil {
+		rc.Replace = withTarget(op)
+	}
+	if op := r.Ops[ir.Update]; op != nil {
+		rc.Update = withTarget(op)
+	}
+	if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && versionField(r, u.Body.Schema.Named) != nil &&
+		strings.Contains(rc.Update.Body, `"`+r.Version.Field.Name+`"`) {
+		rc.Versioned = true
+	}
+	return rc
 }
 
 func pathParams(op *ir.Operation) []*ir.Param {
