@@ -23,10 +23,10 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 		col := columnOf(f)
 		col.Name = names.Take(col.Name)
 		if f.Store.Unique {
-			t.Uniques = append(t.Uniques, &ir.Index{Name: constraintName("uq", t.Name, col.Name), Columns: []string{col.Name}})
+			t.Uniques = append(t.Uniques, &ir.Index{Name: ir.ConstraintName("uq", t.Name, col.Name), Columns: []string{col.Name}})
 		}
 		if f.Store.Index {
-			t.Indexes = append(t.Indexes, &ir.Index{Name: constraintName("idx", t.Name, col.Name), Columns: []string{col.Name}})
+			t.Indexes = append(t.Indexes, &ir.Index{Name: ir.ConstraintName("idx", t.Name, col.Name), Columns: []string{col.Name}})
 		}
 		if f == id {
 			col.NotNull = true
@@ -61,14 +61,6 @@ func columnName(f *ir.Field) string {
 	return ir.SnakeName(f.Name)
 }
 
-// constraintName is a deterministic name within PostgreSQL's 63 bytes.
-func constraintName(prefix, table, column string) string {
-	n := prefix + "_" + table + "_" + column
-	if len(n) > 63 {
-		n = n[:63]
-	}
-	return n
-}
 
 // columnOf maps a field to its column type and constraints.
 func columnOf(f *ir.Field) *ir.Column {

@@ -128,30 +128,10 @@ func suggest(word string, options []string) string {
 	best, bestDist := "", 3
 	lw := strings.ToLower(word)
 	for _, o := range options {
-		if d := distance(lw, o); d < bestDist && d < len(o) {
+		if d := diag.Distance(lw, o); d < bestDist && d < len(o) {
 			best, bestDist = o, d
 		}
 	}
 	return best
 }
 
-// distance is the Levenshtein distance between a and b, in bytes.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}

@@ -144,19 +144,7 @@ func (n *Namer) Take(base string) string {
 // Slug turns a title into a lower-case, dash-separated name usable as a
 // folder, binary and DNS label: "Swagger Petstore - OpenAPI 3.0" -> "swagger-petstore-openapi-3-0".
 func Slug(s string) string {
-	var words []string
-	for _, w := range splitWords(s) {
-		var b strings.Builder
-		for _, r := range strings.ToLower(w) {
-			if r < 128 {
-				b.WriteRune(r)
-			}
-		}
-		if b.Len() > 0 {
-			words = append(words, b.String())
-		}
-	}
-	slug := strings.Join(words, "-")
+	slug := strings.Join(asciiWords(s), "-")
 	if len(slug) > 40 {
 		slug = strings.TrimRight(slug[:40], "-")
 	}
@@ -170,6 +158,19 @@ func Slug(s string) string {
 // SnakeName turns a spec name into a lower-case SQL identifier:
 // "petId" → "pet_id", "Created At" → "created_at", "2fa" → "c_2fa".
 func SnakeName(s string) string {
+	name := strings.Join(asciiWords(s), "_")
+	if name == "" || name[0] >= '0' && name[0] <= '9' {
+		name = "c_" + name
+	}
+	if len(name) > 63 { // PostgreSQL's identifier limit
+		name = name[:63]
+	}
+	return name
+}
+
+// asciiWords splits s into lower-case words and keeps their ASCII letters
+// and digits: names for files, DNS and SQL.
+func asciiWords(s string) []string {
 	var words []string
 	for _, w := range splitWords(s) {
 		var b strings.Builder
@@ -182,12 +183,5 @@ func SnakeName(s string) string {
 			words = append(words, b.String())
 		}
 	}
-	name := strings.Join(words, "_")
-	if name == "" || name[0] >= '0' && name[0] <= '9' {
-		name = "c_" + name
-	}
-	if len(name) > 63 { // PostgreSQL's identifier limit
-		name = name[:63]
-	}
-	return name
+	return words
 }

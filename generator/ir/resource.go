@@ -183,3 +183,13 @@ func (s *Service) HasDatabase() bool { return len(s.Resources) > 0 }
 
 // Op returns the operation serving op, or nil.
 func (r *Resource) Op(op CRUD) *Operation { return r.Ops[op] }
+
+// ConstraintName is the deterministic name of a constraint or index, within
+// PostgreSQL's 63 bytes: "uq_books_isbn".
+func ConstraintName(prefix, table, column string) string {
+	n := prefix + "_" + table + "_" + column
+	if len(n) > 63 {
+		n = n[:63]
+	}
+	return n
+}

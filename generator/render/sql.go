@@ -135,7 +135,7 @@ func ddlUp(rs []*ir.Resource) string {
 				for i, v := range c.Enum {
 					vals[i] = sqlString(v)
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", quoteIdent(constraintName("ck", t.Name, c.Name)), quoteIdent(c.Name), strings.Join(vals, ", ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", quoteIdent(ir.ConstraintName("ck", t.Name, c.Name)), quoteIdent(c.Name), strings.Join(vals, ", ")))
 			}
 			if c.Min != nil || c.Max != nil {
 				var conds []string
@@ -145,7 +145,7 @@ func ddlUp(rs []*ir.Resource) string {
 				if c.Max != nil {
 					conds = append(conds, fmt.Sprintf("%s <= %s", quoteIdent(c.Name), number(*c.Max)))
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", quoteIdent(constraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", quoteIdent(ir.ConstraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
 			}
 		}
 		for _, u := range t.Uniques {
@@ -189,11 +189,3 @@ func ddlDown(rs []*ir.Resource) string {
 	return strings.Join(lines, "\n")
 }
 
-// constraintName is a deterministic name within PostgreSQL's 63 bytes.
-func constraintName(prefix, table, column string) string {
-	n := prefix + "_" + table + "_" + column
-	if len(n) > 63 {
-		n = n[:63]
-	}
-	return n
-}

@@ -139,7 +139,7 @@ func TestMayHaveFileRefs(t *testing.T) {
 
 func TestNormalizeHelpers(t *testing.T) {
 	t.Parallel()
-	if got := editDistance("Pett", "pet"); got != 2 {
+	if got := diag.Distance("Pett", "pet"); got != 2 {
 		t.Errorf("editDistance = %d", got)
 	}
 	if !isWindowsDrive(`C:\specs\a.yaml`) || isWindowsDrive("http://x") {

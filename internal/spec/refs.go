@@ -232,7 +232,7 @@ func suggest(n *yaml.Node, missing string) string {
 	var near []string
 	for i := 0; i+1 < len(n.Content) && len(near) < 3; i += 2 {
 		k := n.Content[i].Value
-		if strings.EqualFold(k, missing) || editDistance(strings.ToLower(k), strings.ToLower(missing)) <= 2 {
+		if strings.EqualFold(k, missing) || diag.Distance(strings.ToLower(k), strings.ToLower(missing)) <= 2 {
 			near = append(near, fmt.Sprintf("%q", k))
 		}
 	}
@@ -242,30 +242,6 @@ func suggest(n *yaml.Node, missing string) string {
 	return "did you mean " + strings.Join(near, " or ") + "?"
 }
 
-// editDistance is the Levenshtein distance of a and b (in bytes), giving up
-// early (returning a large value) on long strings.
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 100
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
-}
 
 // filePath joins a relative file reference to the folder of the file it is
 // written in.
