@@ -61,7 +61,6 @@ func columnName(f *ir.Field) string {
 	return ir.SnakeName(f.Name)
 }
 
-
 // columnOf maps a field to its column type and constraints.
 func columnOf(f *ir.Field) *ir.Column {
 	s := f.Schema

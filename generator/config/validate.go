@@ -134,4 +134,3 @@ func suggest(word string, options []string) string {
 	}
 	return best
 }
-

@@ -188,4 +188,3 @@ func ddlDown(rs []*ir.Resource) string {
 	}
 	return strings.Join(lines, "\n")
 }
-

@@ -242,7 +242,6 @@ func suggest(n *yaml.Node, missing string) string {
 	return "did you mean " + strings.Join(near, " or ") + "?"
 }
 
-
 // filePath joins a relative file reference to the folder of the file it is
 // written in.
 func (r *resolver) filePath(src *source, name string) string {
