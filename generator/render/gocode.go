@@ -255,10 +255,15 @@ func (g *goCode) validate(expr, ptr string, s *ir.Schema, depth int) string {
 	}
 	switch s.Kind {
 	case ir.KindNamed:
+		// Methods need no explicit dereference: Go takes the pointer's value.
+		recv := expr
+		if strings.HasPrefix(recv, "(*") && strings.HasSuffix(recv, ")") {
+			recv = recv[2 : len(recv)-1]
+		}
 		if s.Named.Kind == ir.TypeEnum {
-			fail("!"+expr+".Valid()", "must be one of "+enumList(s.Named))
+			fail("!"+recv+".Valid()", "must be one of "+enumList(s.Named))
 		} else {
-			fmt.Fprintf(&b, "errs.nest(%s, %s.Validate())\n", ptr, expr)
+			fmt.Fprintf(&b, "errs.nest(%s, %s.Validate())\n", ptr, recv)
 		}
 	case ir.KindString:
 		if s.MinLength != nil {

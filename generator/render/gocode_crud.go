@@ -144,7 +144,7 @@ func listArgs(op *ir.Operation) string {
 			fmt.Fprintf(&b, "if %s != nil {\nlimit = int64(*%s)\n}\n", ref, ref)
 		}
 	}
-	fmt.Fprintf(&b, "limit = max(1, min(limit, %d))\np.%s = int32(limit)\n", pg.MaxLimit, ir.GoName(argLimit))
+	fmt.Fprintf(&b, "limit = max(1, min(limit, %d))\np.%s = clampInt32(limit)\n", pg.MaxLimit, ir.GoName(argLimit))
 	if o := pg.Offset; o != nil {
 		ref := "req." + o.GoName
 		val := "*" + ref
@@ -154,9 +154,9 @@ func listArgs(op *ir.Operation) string {
 		}
 		switch pg.Style {
 		case ir.PageOffset:
-			fmt.Fprintf(&b, "%sp.%s = int32(max(0, %s))\n%s", open, ir.GoName(argOffset), val, closing)
+			fmt.Fprintf(&b, "%sp.%s = clampInt32(int64(%s))\n%s", open, ir.GoName(argOffset), val, closing)
 		case ir.PagePage:
-			fmt.Fprintf(&b, "%sp.%s = int32(max(0, int64(%s)-1) * limit)\n%s", open, ir.GoName(argOffset), val, closing)
+			fmt.Fprintf(&b, "%sp.%s = clampInt32((int64(%s) - 1) * limit)\n%s", open, ir.GoName(argOffset), val, closing)
 		case ir.PageCursor:
 			pk := r.Table.Column(r.Table.PrimaryKey)
 			fmt.Fprintf(&b, "%sif %s != \"\" {\n%s}\n%s", open, val, cursorArg(val, pk), closing)

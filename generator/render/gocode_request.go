@@ -180,6 +180,8 @@ func statusValue(f *ir.Field) string {
 	switch f.Schema.Kind {
 	case ir.KindString:
 		v = "strconv.Itoa(p.Status)"
+	case ir.KindInt32:
+		v = "status32(p.Status)"
 	default:
 		v = goType(f.Schema) + "(p.Status)"
 	}
