@@ -181,3 +181,41 @@ func tail(s string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// TestGeneratedCodeLintsClean runs golangci-lint (v2, the generated
+// .golangci.yml, generated files included) on services of several shapes.
+// .ci/run installs golangci-lint; elsewhere the test says it cannot run.
+func TestGeneratedCodeLintsClean(t *testing.T) {
+	if testing.Short() {
+		t.Skip("lints whole generated services; skipped with -short")
+	}
+	lint, err := exec.LookPath("golangci-lint")
+	if err != nil {
+		gopath, _ := exec.Command("go", "env", "GOPATH").Output()
+		lint = filepath.Join(strings.TrimSpace(string(gopath)), "bin", "golangci-lint")
+		if _, err := os.Stat(lint); err != nil {
+			t.Skip("golangci-lint is not installed (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0; .ci/run does)")
+		}
+	}
+	specs := specsDir(t)
+	for _, c := range []struct{ spec, database string }{
+		{"../testdata/golden/store/openapi.yaml", "postgres"},
+		{"../testdata/specs/constructs.yaml", "postgres"},
+		{filepath.Join(specs, "swaggerapi-petstore3.yaml"), "postgres"},
+		{filepath.Join(specs, "bump-train-travel.yaml"), "none"},
+	} {
+		t.Run(filepath.Base(c.spec)+"/"+c.database, func(t *testing.T) {
+			dir := filepath.Join(t.TempDir(), "svc")
+			cfg := testConfig()
+			cfg.Database = c.database
+			if _, err := generator.New(context.Background(), generator.Options{SpecPath: c.spec, OutDir: dir, Config: cfg, NoGit: true, NoCheck: true}); err != nil {
+				t.Fatal(err)
+			}
+			cmd := exec.Command(lint, "run", "--allow-parallel-runners", "./...")
+			cmd.Dir = dir
+			if out, err := cmd.CombinedOutput(); err != nil {
+				t.Fatalf("golangci-lint: %v\n%s", err, tail(string(out), 60))
+			}
+		})
+	}
+}
