@@ -402,7 +402,7 @@ func statusSuffix(key string) string {
 // method and path: GET /pets/{id} -> "get pets by id".
 func derivedOperationID(method, path string) string {
 	parts := []string{strings.ToLower(method)}
-	for _, seg := range strings.Split(path, "/") {
+	for seg := range strings.SplitSeq(path, "/") {
 		if seg == "" {
 			continue
 		}
@@ -417,7 +417,7 @@ func derivedOperationID(method, path string) string {
 
 // groupKey is the first static path segment, which names the operation's group.
 func groupKey(path string) string {
-	for _, seg := range strings.Split(path, "/") {
+	for seg := range strings.SplitSeq(path, "/") {
 		if seg == "" || strings.HasPrefix(seg, "{") {
 			continue
 		}

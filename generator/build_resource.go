@@ -294,7 +294,7 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 	switch crud {
 	case ir.Get, ir.Create, ir.Replace, ir.Update:
 		s := successSchema(op)
-		if s.Kind != ir.KindAny && !(s.IsStruct() && s.Named == r.Entity) && op.Success() != nil && op.Success().Schema != nil {
+		if s.Kind != ir.KindAny && (!s.IsStruct() || s.Named != r.Entity) && op.Success() != nil && op.Success().Schema != nil {
 			return fmt.Sprintf("its success response is not a %s", r.Entity.Name)
 		}
 	case ir.List:

@@ -169,22 +169,22 @@ func (b *builder) primitive(s *openapi3.Schema, typ string) *ir.Schema {
 func (b *builder) bounds(s *openapi3.Schema) *ir.Schema {
 	use := &ir.Schema{}
 	if s.MinLength > 0 {
-		use.MinLength = ptr(clampInt(s.MinLength))
+		use.MinLength = new(clampInt(s.MinLength))
 	}
 	if s.MaxLength != nil {
-		use.MaxLength = ptr(clampInt(*s.MaxLength))
+		use.MaxLength = new(clampInt(*s.MaxLength))
 	}
 	if s.MinItems > 0 {
-		use.MinItems = ptr(clampInt(s.MinItems))
+		use.MinItems = new(clampInt(s.MinItems))
 	}
 	if s.MaxItems != nil {
-		use.MaxItems = ptr(clampInt(*s.MaxItems))
+		use.MaxItems = new(clampInt(*s.MaxItems))
 	}
 	if s.MinProps > 0 {
-		use.MinProps = ptr(clampInt(s.MinProps))
+		use.MinProps = new(clampInt(s.MinProps))
 	}
 	if s.MaxProps != nil {
-		use.MaxProps = ptr(clampInt(*s.MaxProps))
+		use.MaxProps = new(clampInt(*s.MaxProps))
 	}
 	use.UniqueItems = s.UniqueItems
 	use.Minimum, use.Maximum = finite(s.Min), finite(s.Max)
@@ -357,8 +357,10 @@ func (b *builder) storeExt(ext map[string]any, pointer string) ir.StoreExt {
 func (b *builder) identExt(v any, name, pointer string) string {
 	s, ok := v.(string)
 	if !ok || s == "" || ir.SnakeName(s) != s {
-		b.diags.Add(diag.Diagnostic{Severity: diag.Error, Pos: b.pos(pointer), Pointer: pointer,
-			Summary: fmt.Sprintf("%s must be a lower-case SQL name such as %q, not %v", name, ir.SnakeName(fmt.Sprint(v)), v)})
+		b.diags.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: b.pos(pointer), Pointer: pointer,
+			Summary: fmt.Sprintf("%s must be a lower-case SQL name such as %q, not %v", name, ir.SnakeName(fmt.Sprint(v)), v),
+		})
 		return ""
 	}
 	return s
@@ -659,7 +661,8 @@ func clampInt(u uint64) int64 {
 	return int64(u)
 }
 
-func ptr[T any](v T) *T { return &v }
+//go:fix inline
+func ptr[T any](v T) *T { return new(v) }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {
 	keys := make([]string, 0, len(m))

@@ -175,7 +175,8 @@ func TestParseDiagnostics(t *testing.T) {
 	}
 }
 
-func ptr(s string) *string { return &s }
+//go:fix inline
+func ptr(s string) *string { return new(s) }
 
 func TestParseValues(t *testing.T) {
 	t.Parallel()
@@ -211,11 +212,11 @@ blueprints: [../org, ./team]
 				c.Coverage = 0
 				c.Deploy = []string{"helm", "vm"}
 				c.CI = "gitlab"
-				c.BasePath = ptr("/v2")
+				c.BasePath = new("/v2")
 				c.Blueprints = []string{"../org", "./team"}
 			},
 		},
-		{"empty base_path mounts at the root", "base_path: \"\"\n", func(c *Config) { c.BasePath = ptr("") }},
+		{"empty base_path mounts at the root", "base_path: \"\"\n", func(c *Config) { c.BasePath = new("") }},
 		{"no deploy targets", "deploy: []\n", func(c *Config) { c.Deploy = []string{} }},
 		{"aliases", "x: &s go-gin\n", nil},
 		{"alias value", "stack: &s go-gin\n", func(c *Config) { c.Stack = "go-gin" }},
@@ -270,24 +271,42 @@ func TestValidate(t *testing.T) {
 		want string
 	}{
 		{"valid", func(*Config) {}, ""},
-		{"stack", func(c *Config) { c.Stack = "go-fiber" },
-			`flag --stack: error: unknown stack "go-fiber"; allowed: go-chi, go-gin, go-echo, go-stdlib`},
-		{"database", func(c *Config) { c.Database = "mongo" },
-			`flag --database: error: unknown database "mongo"; allowed: postgres, mysql, sqlite, none`},
-		{"auth", func(c *Config) { c.Auth = "apikey" },
-			`flag --auth: error: unknown auth method "apikey"; allowed: auto, jwt, oauth2, session, api-key, basic, none [hint: did you mean "api-key"?]`},
-		{"ci", func(c *Config) { c.CI = "" },
-			`flag --ci: error: unknown ci ""; allowed: github, gitlab, none`},
-		{"coverage", func(c *Config) { c.Coverage = 150 },
-			`flag --coverage: error: coverage 150 is out of range: it is a percent from 0 to 100`},
-		{"deploy", func(c *Config) { c.Deploy = []string{"docker", "Helm"} },
-			`flag --deploy: error: unknown deploy target "Helm"; allowed: docker, kubernetes, helm, serverless, vm [hint: did you mean "helm"?]`},
-		{"module", func(c *Config) { c.Module = "github.com/acme/pet store" },
-			`flag --module: error: module "github.com/acme/pet store" is not a valid Go module path: invalid char ' ' [hint: use a path such as github.com/acme/petstore]`},
-		{"base path", func(c *Config) { c.BasePath = ptr("api") },
-			`flag --base_path: error: base_path "api" must start with "/" [hint: write "/api", or "" to mount the API at the root]`},
-		{"newer version", func(c *Config) { c.Version = 3 },
-			`flag --version: error: version 3 was written by a newer bkgen (this one reads version 1) [hint: upgrade bkgen]`},
+		{
+			"stack", func(c *Config) { c.Stack = "go-fiber" },
+			`flag --stack: error: unknown stack "go-fiber"; allowed: go-chi, go-gin, go-echo, go-stdlib`,
+		},
+		{
+			"database", func(c *Config) { c.Database = "mongo" },
+			`flag --database: error: unknown database "mongo"; allowed: postgres, mysql, sqlite, none`,
+		},
+		{
+			"auth", func(c *Config) { c.Auth = "apikey" },
+			`flag --auth: error: unknown auth method "apikey"; allowed: auto, jwt, oauth2, session, api-key, basic, none [hint: did you mean "api-key"?]`,
+		},
+		{
+			"ci", func(c *Config) { c.CI = "" },
+			`flag --ci: error: unknown ci ""; allowed: github, gitlab, none`,
+		},
+		{
+			"coverage", func(c *Config) { c.Coverage = 150 },
+			`flag --coverage: error: coverage 150 is out of range: it is a percent from 0 to 100`,
+		},
+		{
+			"deploy", func(c *Config) { c.Deploy = []string{"docker", "Helm"} },
+			`flag --deploy: error: unknown deploy target "Helm"; allowed: docker, kubernetes, helm, serverless, vm [hint: did you mean "helm"?]`,
+		},
+		{
+			"module", func(c *Config) { c.Module = "github.com/acme/pet store" },
+			`flag --module: error: module "github.com/acme/pet store" is not a valid Go module path: invalid char ' ' [hint: use a path such as github.com/acme/petstore]`,
+		},
+		{
+			"base path", func(c *Config) { c.BasePath = new("api") },
+			`flag --base_path: error: base_path "api" must start with "/" [hint: write "/api", or "" to mount the API at the root]`,
+		},
+		{
+			"newer version", func(c *Config) { c.Version = 3 },
+			`flag --version: error: version 3 was written by a newer bkgen (this one reads version 1) [hint: upgrade bkgen]`,
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -357,12 +376,12 @@ func TestMarshalRoundTrip(t *testing.T) {
 	full := Default()
 	full.Spec = "api/openapi.yaml"
 	full.Module = "github.com/acme/petstore/v2"
-	full.BasePath = ptr("/v2")
+	full.BasePath = new("/v2")
 	full.Deploy = []string{}
 	full.Blueprints = []string{"../org blueprints", "null", "a,b", "#x", "1", "true", "~", "é", "x: y", "-dash", "[x]"}
 
 	root := Default()
-	root.BasePath = ptr("")
+	root.BasePath = new("")
 	root.Spec = "spec with: colon.yaml"
 
 	for _, c := range []Config{Default(), full, root} {

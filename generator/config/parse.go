@@ -21,8 +21,7 @@ func Load(path string) (*Config, diag.List) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		var l diag.List
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
+		if pe, ok := errors.AsType[*fs.PathError](err); ok {
 			err = pe.Err
 		}
 		l.Errorf(diag.Pos{File: path}, "", "cannot read config: %v", err)

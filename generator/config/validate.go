@@ -45,8 +45,7 @@ func (c *Config) check(pos func(key string, index int) diag.Pos) diag.List {
 	if c.Module != "" {
 		if err := module.CheckPath(c.Module); err != nil {
 			reason := err
-			var ipe *module.InvalidPathError
-			if errors.As(err, &ipe) {
+			if ipe, ok := errors.AsType[*module.InvalidPathError](err); ok {
 				reason = ipe.Err
 			}
 			l.Add(diag.Diagnostic{

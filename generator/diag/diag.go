@@ -152,8 +152,7 @@ func (e *InputError) Error() string {
 
 // AsList returns the diagnostics carried by err, if it is (or wraps) an *InputError.
 func AsList(err error) (List, bool) {
-	var ie *InputError
-	if errors.As(err, &ie) {
+	if ie, ok := errors.AsType[*InputError](err); ok {
 		return ie.List, true
 	}
 	return nil, false

@@ -67,7 +67,7 @@ func (e *examples) value(s *ir.Schema) (any, bool) {
 		}
 		return m, true
 	case ir.KindNamed:
-		return e.named(s.Named, "")
+		return e.named(s.Named)
 	}
 	return nil, false
 }
@@ -103,8 +103,8 @@ func (e *examples) slice(bounds, elem *ir.Schema) (any, bool) {
 	return out, true
 }
 
-// named builds a value of a named type; tag, when set, is the discriminator value to use.
-func (e *examples) named(t *ir.Type, tag string) (any, bool) {
+// named builds a value of a named type.
+func (e *examples) named(t *ir.Type) (any, bool) {
 	switch t.Kind {
 	case ir.TypeEnum:
 		if len(t.Values) == 0 {
@@ -129,7 +129,7 @@ func (e *examples) named(t *ir.Type, tag string) (any, bool) {
 		}
 		return nil, false
 	}
-	return e.structValue(t, "", tag)
+	return e.structValue(t, "", "")
 }
 
 func (e *examples) structValue(t *ir.Type, discField, tag string) (any, bool) {

@@ -252,9 +252,10 @@ func successValue(op *ir.Operation, body string) string {
 	var fields []string
 	if r.Status == 0 {
 		status := "http.StatusOK"
-		if op.CRUD == ir.Create {
+		switch op.CRUD {
+		case ir.Create:
 			status = "http.StatusCreated"
-		} else if op.CRUD == ir.Delete {
+		case ir.Delete:
 			status = "http.StatusNoContent"
 		}
 		fields = append(fields, "StatusCode: "+status)

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/ir"
@@ -150,12 +151,7 @@ func rowMapping(r *ir.Resource) string {
 }
 
 func entityHas(t *ir.Type, f *ir.Field) bool {
-	for _, x := range t.Fields {
-		if x == f {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(t.Fields, f)
 }
 
 // bodyColumns pairs the fields of a request body with the writable columns
@@ -170,13 +166,6 @@ func bodyColumns(r *ir.Resource, body *ir.Type) [][2]any {
 		}
 	}
 	return out
-}
-
-func columnNameOf(f *ir.Field) string {
-	if f.Store.Column != "" {
-		return f.Store.Column
-	}
-	return ir.SnakeName(f.Name)
 }
 
 // paramsMapping is the body of the function turning a request body into query arguments.

@@ -94,11 +94,11 @@ func TestExamplesStopAtRequiredRecursion(t *testing.T) {
 	t.Parallel()
 	node := &ir.Type{Name: "Node", Kind: ir.TypeStruct}
 	node.Fields = []*ir.Field{{Name: "next", Required: true, Schema: &ir.Schema{Kind: ir.KindNamed, Named: node}}}
-	if v, ok := newExamples().named(node, ""); ok {
+	if v, ok := newExamples().named(node); ok {
 		t.Errorf("a required self-reference has no finite example, got %v", v)
 	}
 	node.Fields[0].Required = false
-	if v, ok := newExamples().named(node, ""); !ok || len(v.(map[string]any)) != 0 {
+	if v, ok := newExamples().named(node); !ok || len(v.(map[string]any)) != 0 {
 		t.Errorf("optional self-reference: %v, %v", v, ok)
 	}
 }
@@ -113,12 +113,14 @@ func TestValidateCode(t *testing.T) {
 		want []string
 	}{
 		{&ir.Schema{Kind: ir.KindString, MaxLength: i(5), Format: "email"}, []string{
-			`utf8.RuneCountInString(v.X) > 5`, `"must be at most 5 characters long"`, `!isEmail(v.X)`}},
+			`utf8.RuneCountInString(v.X) > 5`, `"must be at most 5 characters long"`, `!isEmail(v.X)`,
+		}},
 		{&ir.Schema{Kind: ir.KindInt32, Minimum: f(1), Maximum: f(100)}, []string{`v.X < 1`, `v.X > 100`, `"must be at most 100"`}},
 		{&ir.Schema{Kind: ir.KindFloat32, Minimum: f(0.5), ExclusiveMin: true}, []string{`float64(v.X) <= 0.5`, `"must be greater than 0.5"`}},
 		{&ir.Schema{Kind: ir.KindString, Pattern: `(?<=a)b`}, []string{`!matches(pattern0, v.X)`}},
 		{&ir.Schema{Kind: ir.KindSlice, MaxItems: i(2), Elem: &ir.Schema{Kind: ir.KindString, MinLength: i(1)}}, []string{
-			`len(v.X) > 2`, `for i0 := range v.X`, `"/x" + "/" + strconv.Itoa(i0)`}},
+			`len(v.X) > 2`, `for i0 := range v.X`, `"/x" + "/" + strconv.Itoa(i0)`,
+		}},
 	} {
 		code := g.validate("v.X", `"/x"`, c.s, 0)
 		for _, w := range c.want {

@@ -14,9 +14,9 @@ type postgres struct{}
 
 // quoteIdent quotes an identifier when it is not a plain lower-case name or is reserved.
 func quoteIdent(name string) string {
-	plain := name != "" && !(name[0] >= '0' && name[0] <= '9')
+	plain := name != "" && (name[0] < '0' || name[0] > '9')
 	for _, c := range name {
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9') {
+		if c != '_' && (c < 'a' || c > 'z') && (c < '0' || c > '9') {
 			plain = false
 		}
 	}

@@ -2,6 +2,7 @@ package render
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"strings"
 
@@ -102,7 +103,7 @@ func BuildTests(svc *ir.Service) *TestData {
 		if t.Kind != ir.TypeStruct {
 			continue
 		}
-		v, ok := full.named(t, "")
+		v, ok := full.named(t)
 		if !ok {
 			continue
 		}
@@ -129,9 +130,7 @@ func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValu
 	var out []InvalidValue
 	with := func(key string, v any, drop bool) string {
 		c := make(map[string]any, len(obj))
-		for k, x := range obj {
-			c[k] = x
-		}
+		maps.Copy(c, obj)
 		if drop {
 			delete(c, key)
 		} else {
@@ -153,7 +152,7 @@ func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValu
 		if wrong, ok := wrongType(f.Schema); ok {
 			out = append(out, InvalidValue{Name: f.GoName + " wrong type", JSON: with(f.Name, wrong, false), Pointer: ptr})
 		}
-		if bad, ok := violation(f.Schema); ok && !(f.ReadOnly && isZero(bad)) {
+		if bad, ok := violation(f.Schema); ok && (!f.ReadOnly || !isZero(bad)) {
 			// (A read-only member is checked only when set: a zero value is no violation.)
 			out = append(out, InvalidValue{Name: f.GoName + " out of bounds", JSON: with(f.Name, bad, false), Pointer: ptr})
 		}
@@ -204,7 +203,7 @@ func violation(s *ir.Schema) (any, bool) {
 		case s.MaxLength != nil:
 			return strings.Repeat("x", int(*s.MaxLength)+1), true
 		case s.MinLength != nil && *s.MinLength > 0:
-			return "", !(s.Pattern != "" && patternMatches(s.Pattern, ""))
+			return "", s.Pattern == "" || !patternMatches(s.Pattern, "")
 		case s.Pattern != "":
 			for _, c := range []string{"", "!", " ", "\x01~"} {
 				if !patternMatches(s.Pattern, c) {
@@ -320,7 +319,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 				c := *valid
 				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+escapePointer(p.Name)
 				c.Target = svc.BasePath + strings.ReplaceAll(op.Path, "{"+p.Name+"}", bad)
-				c.Target = replaceOtherParams(c.Target, oc, op, p)
+				c.Target = replaceOtherParams(c.Target, oc)
 				if q := query.Encode(); q != "" {
 					c.Target += "?" + q
 				}
@@ -332,12 +331,12 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 			continue
 		}
 		if p.Required {
-			c := withoutParam(valid, svc, op, p, query, headers, "")
+			c := withoutParam(valid, p, query, headers, "")
 			c.Name, c.Pointer = p.In+" "+p.Name+" missing", "/"+p.In+"/"+escapePointer(p.Name)
 			oc.Invalid = append(oc.Invalid, c)
 		}
 		if bad, ok := badParam(p); ok {
-			c := withoutParam(valid, svc, op, p, query, headers, bad)
+			c := withoutParam(valid, p, query, headers, bad)
 			c.Name, c.Pointer = p.In+" "+p.Name+" invalid", "/"+p.In+"/"+escapePointer(p.Name)
 			oc.Invalid = append(oc.Invalid, c)
 		}
@@ -385,8 +384,8 @@ func rawBody(mediaType string) string {
 }
 
 // replaceOtherParams fills the path parameters other than p with their valid values.
-func replaceOtherParams(target string, oc *OpCase, op *ir.Operation, p *ir.Param) string {
-	valid := strings.SplitN(oc.Valid.Target, "?", 2)[0]
+func replaceOtherParams(target string, oc *OpCase) string {
+	valid, _, _ := strings.Cut(oc.Valid.Target, "?")
 	vs := strings.Split(valid, "/")
 	ts := strings.Split(target, "/")
 	if len(vs) != len(ts) {
@@ -400,14 +399,12 @@ func replaceOtherParams(target string, oc *OpCase, op *ir.Operation, p *ir.Param
 	return strings.Join(ts, "/")
 }
 
-func withoutParam(valid *RequestCase, svc *ir.Service, op *ir.Operation, p *ir.Param, query url.Values, headers [][2]string, replace string) *RequestCase {
+func withoutParam(valid *RequestCase, p *ir.Param, query url.Values, headers [][2]string, replace string) *RequestCase {
 	c := *valid
 	switch p.In {
 	case "query":
 		q := url.Values{}
-		for k, v := range query {
-			q[k] = v
-		}
+		maps.Copy(q, query)
 		q.Del(p.Name)
 		if replace != "" {
 			q.Set(p.Name, replace)

@@ -157,8 +157,10 @@ func (a *applier) prepare() error {
 			return err
 		}
 	}
-	for _, l := range []*[]string{&a.rep.Created, &a.rep.Updated, &a.rep.Unchanged, &a.rep.Deleted,
-		&a.rep.Skipped, &a.rep.Rescued, &a.rep.Conflicts, &a.rep.Orphaned} {
+	for _, l := range []*[]string{
+		&a.rep.Created, &a.rep.Updated, &a.rep.Unchanged, &a.rep.Deleted,
+		&a.rep.Skipped, &a.rep.Rescued, &a.rep.Conflicts, &a.rep.Orphaned,
+	} {
 		slices.Sort(*l)
 	}
 	slices.SortStableFunc(a.ops, func(x, y op) int {

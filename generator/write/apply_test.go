@@ -116,8 +116,10 @@ func samplePlan() *Plan {
 			{Path: "migrations/0001_init.sql", Owner: Migration, Data: []byte("CREATE TABLE pets (id bigint);\n")},
 			{Path: "scripts/dev.sh", Owner: Scaffold, Mode: 0o755, Data: []byte("#!/bin/sh\necho dev\n")},
 		},
-		Lock: LockInfo{BkgenVersion: "v0.1.0", Stack: "go-chi", SpecHash: "sha256:abc", Tables: []byte(`{"pets": {"columns": ["id"]}}`),
-			Blueprints: []Blueprint{{Name: "acme", Version: "1.0.0", Hash: "sha256:def"}}},
+		Lock: LockInfo{
+			BkgenVersion: "v0.1.0", Stack: "go-chi", SpecHash: "sha256:abc", Tables: []byte(`{"pets": {"columns": ["id"]}}`),
+			Blueprints: []Blueprint{{Name: "acme", Version: "1.0.0", Hash: "sha256:def"}},
+		},
 	}
 }
 

@@ -210,7 +210,7 @@ func (a *applier) merge(f *File, d onDisk) error {
 	}
 	if !hasBase && inLock && a.known(f.Path, d.data) {
 		// No base kept, but the file is what bkgen wrote: the base.
-		base, hasBase = d.data, true
+		base = d.data
 	}
 	merged, conflict := Merge(base, d.data, f.Data)
 	if bytes.Equal(merged, d.data) { // only the user changed it

@@ -379,17 +379,25 @@ func TestNewExitCodes(t *testing.T) {
 		want       int
 		wantStderr string
 	}{
-		{"input error", nil, fmt.Errorf("load: %w", l.Err()), nil, ExitInvalid,
-			"api.yaml:2:3: error: #/info: missing title\napi.yaml:5:1: warning: unknown format\n"},
-		{"not empty", nil, fmt.Errorf("write petstore: %w", write.ErrNotEmpty), nil, ExitUsage,
-			"bkgen: write petstore: " + write.ErrNotEmpty.Error() + "\n"},
+		{
+			"input error", nil, fmt.Errorf("load: %w", l.Err()), nil, ExitInvalid,
+			"api.yaml:2:3: error: #/info: missing title\napi.yaml:5:1: warning: unknown format\n",
+		},
+		{
+			"not empty", nil, fmt.Errorf("write petstore: %w", write.ErrNotEmpty), nil, ExitUsage,
+			"bkgen: write petstore: " + write.ErrNotEmpty.Error() + "\n",
+		},
 		{"internal", nil, errors.New("boom"), nil, ExitInternal, "bkgen: boom\n"},
 		{"interrupted", nil, fmt.Errorf("check: %w", context.Canceled), nil, ExitInternal, "bkgen: interrupted\n"},
 		{"check failed", &generator.Result{Check: &report.Check{Status: report.Failed}}, nil, nil, ExitCheckFailed, ""},
 		{"incomplete", &generator.Result{Check: &report.Check{Status: report.Incomplete}}, nil, nil, ExitOK, ""},
 		{"incomplete strict", &generator.Result{Check: &report.Check{Status: report.Incomplete}}, nil, []string{"--strict"}, ExitCheckFailed, ""},
-		{"warnings", &generator.Result{Diagnostics: l.Warnings()}, nil, []string{"--no-check"}, ExitOK,
-			"api.yaml:5:1: warning: unknown format\n"},
+		{
+			"warnings", &generator.Result{Diagnostics: l.Warnings()}, nil,
+			[]string{"--no-check"},
+			ExitOK,
+			"api.yaml:5:1: warning: unknown format\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -19,7 +19,7 @@ const failureLines = 40
 // isTerminal reports whether w is a terminal.
 func isTerminal(w io.Writer) bool {
 	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd())) //nolint:gosec // a file descriptor fits in an int
+	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // useColor reports whether output to a writer that is (or is not) a terminal

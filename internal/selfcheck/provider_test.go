@@ -400,27 +400,41 @@ func TestProviderBadURLs(t *testing.T) {
 		env          func(string) string
 		want         []string
 	}{
-		{"postgres unreachable", "postgres",
+		{
+			"postgres unreachable", "postgres",
 			env("BKGEN_POSTGRES_URL", "postgres://postgres:s3cret@"+down+"/postgres"),
-			[]string{"BKGEN_POSTGRES_URL: postgres://postgres:xxxxx@" + down + "/postgres: connect:", "fix or unset BKGEN_POSTGRES_URL"}},
-		{"DATABASE_URL unreachable", "postgres",
+			[]string{"BKGEN_POSTGRES_URL: postgres://postgres:xxxxx@" + down + "/postgres: connect:", "fix or unset BKGEN_POSTGRES_URL"},
+		},
+		{
+			"DATABASE_URL unreachable", "postgres",
 			env("DATABASE_URL", "postgres://postgres:s3cret@"+down+"/postgres"),
-			[]string{"DATABASE_URL: ", "fix or unset DATABASE_URL"}},
-		{"postgres keyword form", "postgres",
+			[]string{"DATABASE_URL: ", "fix or unset DATABASE_URL"},
+		},
+		{
+			"postgres keyword form", "postgres",
 			env("BKGEN_POSTGRES_URL", "host=127.0.0.1 user=postgres password=s3cret"),
-			[]string{"BKGEN_POSTGRES_URL: not a postgres:// URL"}},
-		{"postgres bad parameter", "postgres",
+			[]string{"BKGEN_POSTGRES_URL: not a postgres:// URL"},
+		},
+		{
+			"postgres bad parameter", "postgres",
 			env("BKGEN_POSTGRES_URL", "postgres://postgres:s3cret@127.0.0.1:5432/postgres?sslmode=sometimes"),
-			[]string{"BKGEN_POSTGRES_URL: postgres://postgres:xxxxx@127.0.0.1:5432/postgres?sslmode=sometimes: "}},
-		{"mysql unreachable", "mysql",
+			[]string{"BKGEN_POSTGRES_URL: postgres://postgres:xxxxx@127.0.0.1:5432/postgres?sslmode=sometimes: "},
+		},
+		{
+			"mysql unreachable", "mysql",
 			env("BKGEN_MYSQL_URL", "mysql://root:s3cret@"+down+"/"),
-			[]string{"BKGEN_MYSQL_URL: mysql://root:xxxxx@" + down + "/: connect:", "fix or unset BKGEN_MYSQL_URL"}},
-		{"mysql bad parameter", "mysql",
+			[]string{"BKGEN_MYSQL_URL: mysql://root:xxxxx@" + down + "/: connect:", "fix or unset BKGEN_MYSQL_URL"},
+		},
+		{
+			"mysql bad parameter", "mysql",
 			env("BKGEN_MYSQL_URL", "mysql://root:s3cret@"+down+"/?tls=sometimes"),
-			[]string{"BKGEN_MYSQL_URL: mysql://root:xxxxx@" + down + "/?tls=sometimes: not a usable MySQL URL"}},
-		{"mysql as a postgres URL", "mysql",
+			[]string{"BKGEN_MYSQL_URL: mysql://root:xxxxx@" + down + "/?tls=sometimes: not a usable MySQL URL"},
+		},
+		{
+			"mysql as a postgres URL", "mysql",
 			env("BKGEN_MYSQL_URL", "postgres://root@"+down+"/"),
-			[]string{"BKGEN_MYSQL_URL: not a mysql:// URL"}},
+			[]string{"BKGEN_MYSQL_URL: not a mysql:// URL"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -46,10 +46,19 @@ func (r *resolver) bundle() (*yaml.Node, []origin, diag.List) {
 	}
 	b.out = copyTree(r.root.root, true, map[*yaml.Node]*yaml.Node{}, &b.budget)
 	for _, sec := range [][]string{
-		{"components", "schemas"}, {"components", "parameters"}, {"components", "requestBodies"},
-		{"components", "responses"}, {"components", "headers"}, {"components", "examples"},
-		{"components", "links"}, {"components", "callbacks"}, {"components", "securitySchemes"},
-		{"definitions"}, {"parameters"}, {"responses"}, {"securityDefinitions"},
+		{"components", "schemas"},
+		{"components", "parameters"},
+		{"components", "requestBodies"},
+		{"components", "responses"},
+		{"components", "headers"},
+		{"components", "examples"},
+		{"components", "links"},
+		{"components", "callbacks"},
+		{"components", "securitySchemes"},
+		{"definitions"},
+		{"parameters"},
+		{"responses"},
+		{"securityDefinitions"},
 	} {
 		if m := lookup(b.out, sec); m.found == len(sec) && m.node.Kind == yaml.MappingNode {
 			for i := 0; i+1 < len(m.node.Content); i += 2 {

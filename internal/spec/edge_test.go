@@ -41,8 +41,10 @@ func TestLoadInline(t *testing.T) {
 		{name: "swagger 1.2", file: "a.yaml", content: "swagger: '1.2'\n" + head + "paths: {}\n", line: 1, col: 10, summary: `unsupported Swagger version`},
 		{name: "no paths in 3.0", file: "a.yaml", content: "openapi: 3.0.3\n" + head, line: 1, col: 1, summary: "the document has no paths"},
 		{name: "null paths", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths:\n", line: 3, col: 1, summary: "paths must be a mapping"},
-		{name: "ref cycle", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
-			line: 6, col: 5, summary: `found unresolved ref: "#/components/schemas/B"`},
+		{
+			name: "ref cycle", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths: {}\ncomponents:\n  schemas:\n    A: {$ref: '#/components/schemas/B'}\n    B: {$ref: '#/components/schemas/A'}\n",
+			line: 6, col: 5, summary: `found unresolved ref: "#/components/schemas/B"`,
+		},
 		{name: "absolute file ref", file: "a.yaml", content: "openapi: 3.0.3\n" + head + "paths:\n  /a: {$ref: /etc/openapi.yaml}\n", line: 4, col: 8, summary: `$ref "/etc/openapi.yaml" uses an absolute path`},
 		{name: "alias bomb", file: "a.yaml", content: laughs, line: 4, col: 35, summary: "document contains excessive aliasing"},
 		{name: "too deep", file: "a.yaml", content: deep, line: 4, col: 10009, summary: "invalid YAML: exceeded max depth of 10000"},

@@ -134,8 +134,7 @@ func looksLikeJSON(data []byte) bool {
 // error at the end of the file (an unclosed bracket) is placed where the
 // construct it was reading starts, which is where the fix usually goes.
 func yamlErrorPos(err error, lines int) (line, col int, msg string) {
-	var le *yaml.LoadError
-	if errors.As(err, &le) {
+	if le, ok := errors.AsType[*yaml.LoadError](err); ok {
 		line, col, msg = le.Mark.Line, le.Mark.Column, le.Message
 		if le.ContextMsg != "" && le.ContextMark.Line > 0 && le.ContextMark != le.Mark {
 			msg += fmt.Sprintf(" (%s that starts at line %d)", le.ContextMsg, le.ContextMark.Line)
@@ -170,8 +169,7 @@ func jsonSyntaxError(data []byte) (line, col int, msg string) {
 	if err == nil {
 		return 0, 0, ""
 	}
-	var se *json.SyntaxError
-	if errors.As(err, &se) {
+	if se, ok := errors.AsType[*json.SyntaxError](err); ok {
 		line, col = offsetPos(data, int(se.Offset)-1)
 		return line, col, se.Error()
 	}

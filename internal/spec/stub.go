@@ -1,6 +1,8 @@
 package spec
 
 import (
+	"slices"
+
 	"github.com/getkin/kin-openapi/openapi3"
 )
 
@@ -57,8 +59,8 @@ func stubComponentRefs(doc *openapi3.T) (restore func()) {
 		s.pathItem(item)
 	}
 	return func() {
-		for i := len(s.undo) - 1; i >= 0; i-- {
-			s.undo[i].ref.Value = s.undo[i].value
+		for _, v := range slices.Backward(s.undo) {
+			v.ref.Value = v.value
 		}
 	}
 }

@@ -64,8 +64,7 @@ func validateErrors(doc *openapi3.T, opts []openapi3.ValidationOption) (errs []e
 		return nil
 	}
 	for _, e := range leaves(err) {
-		var dup *openapi3.DuplicateOperationIDError
-		if errors.As(e, &dup) {
+		if _, ok := errors.AsType[*openapi3.DuplicateOperationIDError](e); ok {
 			continue // checked over all paths by duplicateOperationIDs
 		}
 		errs = append(errs, e)
@@ -135,40 +134,53 @@ func toFinding(doc *openapi3.T, err error) finding {
 	var toks []string
 	msg := err
 	for e := err; e != nil; e = errors.Unwrap(e) {
-		switch x := e.(type) {
-		case *openapi3.SectionValidationError:
-			toks = append(toks, sectionField(x.Section))
-		case *openapi3.PathValidationError:
-			toks = append(toks, x.Path)
-		case *openapi3.OperationValidationError:
-			toks = append(toks, strings.ToLower(x.Method))
-		case *openapi3.ComponentValidationError:
-			if s, ok := componentSections[x.Section]; ok {
-				toks = append(toks, s, x.Name)
+		{
+			var x *openapi3.SectionValidationError
+			var x1 *openapi3.PathValidationError
+			var x2 *openapi3.OperationValidationError
+			var x3 *openapi3.ComponentValidationError
+			var x4 *openapi3.WebhookValidationError
+			var x5 *openapi3.TagValidationError
+			var x6 *openapi3.ConflictingPathsError
+			var x7 *openapi3.PathParametersError
+			var x8 *openapi3.RequiredFieldError
+			switch {
+			case errors.As(e, &x):
+				toks = append(toks, sectionField(x.Section))
+			case errors.As(e, &x1):
+				toks = append(toks, x1.Path)
+			case errors.As(e, &x2):
+				toks = append(toks, strings.ToLower(x2.Method))
+			case errors.As(e, &x3):
+				if s, ok := componentSections[x3.Section]; ok {
+					toks = append(toks, s, x3.Name)
+				}
+			case errors.As(e, &x4):
+				toks = append(toks, x4.Name)
+			case errors.As(e, &x5):
+				if i := slices.IndexFunc(doc.Tags, func(t *openapi3.Tag) bool {
+					return t != nil && t.Name == x5.Name
+				}); i >= 0 {
+					toks = append(toks, itoa(i))
+				}
+			case errors.As(e, &x6):
+				toks = append(toks, x6.Path1)
+			case errors.As(e, &x7):
+				toks = append(toks, x7.Path, strings.ToLower(x7.Method))
+			case errors.As(e, &x8):
+				field := strings.Split(x8.Field, ".")
+				if len(toks) > 0 && len(field) > 1 && field[0] == toks[len(toks)-1] {
+					field = field[1:]
+				}
+				if len(toks) > 0 && len(field) == 1 && field[0] == toks[len(toks)-1] {
+					break
+				}
+				if len(field) == 1 || len(toks) > 0 && toks[len(toks)-1] == "info" {
+					toks = append(toks, field...)
+				}
+			default:
+				continue
 			}
-		case *openapi3.WebhookValidationError:
-			toks = append(toks, x.Name)
-		case *openapi3.TagValidationError:
-			if i := slices.IndexFunc(doc.Tags, func(t *openapi3.Tag) bool { return t != nil && t.Name == x.Name }); i >= 0 {
-				toks = append(toks, itoa(i))
-			}
-		case *openapi3.ConflictingPathsError:
-			toks = append(toks, x.Path1)
-		case *openapi3.PathParametersError:
-			toks = append(toks, x.Path, strings.ToLower(x.Method))
-		case *openapi3.RequiredFieldError:
-			field := strings.Split(x.Field, ".")
-			if len(toks) > 0 && len(field) > 1 && field[0] == toks[len(toks)-1] {
-				field = field[1:]
-			}
-			if len(toks) > 0 && len(field) == 1 && field[0] == toks[len(toks)-1] {
-				break
-			}
-			if len(field) == 1 || len(toks) > 0 && toks[len(toks)-1] == "info" {
-				toks = append(toks, field...)
-			}
-		default:
-			continue
 		}
 		if isContext(e) {
 			msg = errors.Unwrap(e)
@@ -184,11 +196,16 @@ func toFinding(doc *openapi3.T, err error) finding {
 
 // isContext reports whether e only says where its cause happened.
 func isContext(e error) bool {
-	switch e.(type) {
-	case *openapi3.SectionValidationError, *openapi3.PathValidationError,
-		*openapi3.OperationValidationError, *openapi3.ComponentValidationError,
-		*openapi3.WebhookValidationError:
-		return true
+	{
+		var errCase0 *openapi3.SectionValidationError
+		var errCase1 *openapi3.PathValidationError
+		var errCase2 *openapi3.OperationValidationError
+		var errCase3 *openapi3.ComponentValidationError
+		var errCase4 *openapi3.WebhookValidationError
+		switch {
+		case errors.As(e, &errCase0), errors.As(e, &errCase1), errors.As(e, &errCase2), errors.As(e, &errCase3), errors.As(e, &errCase4):
+			return true
+		}
 	}
 	return false
 }
