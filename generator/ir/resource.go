@@ -193,3 +193,9 @@ func ConstraintName(prefix, table, column string) string {
 	}
 	return n
 }
+
+// MergePatch reports whether the operation is a resource update whose body
+// is a JSON merge patch: it records which members the body sends.
+func (o *Operation) MergePatch() bool {
+	return o.CRUD == Update && o.Body != nil && o.Body.Kind == BodyJSON
+}

@@ -38,6 +38,12 @@ func crudBody(op *ir.Operation) string {
 	case ir.Create, ir.Replace, ir.Update:
 		body := op.Body.Schema.Named
 		fmt.Fprintf(&b, "if err := %s(&p, %s); err != nil {\nreturn nil, err\n}\n", paramsFunc(r, op.CRUD, body), bodyRef(op))
+		if op.MergePatch() {
+			for _, fc := range bodyColumns(r, body) {
+				f, c := fc[0].(*ir.Field), fc[1].(*ir.Column)
+				fmt.Fprintf(&b, "p.%s = req.Members[%q]\n", ir.GoName(setArg(c)), f.Name)
+			}
+		}
 		if op.CRUD != ir.Create {
 			if vf := versionField(r, body); vf != nil {
 				ref := "req.Body." + vf.GoName

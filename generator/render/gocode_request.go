@@ -107,8 +107,9 @@ func bodyType(b *ir.Body) string {
 // bodyIsPtr reports whether the Body field is a pointer.
 func bodyIsPtr(b *ir.Body) bool { return strings.HasPrefix(bodyType(b), "*") }
 
-// decodeBody is the code reading the request body into req.Body.
-func (g *goCode) decodeBody(b *ir.Body) string {
+// decodeBody is the code reading the operation's request body into req.Body.
+func (g *goCode) decodeBody(op *ir.Operation) string {
+	b := op.Body
 	media := quoteList(b.MediaTypes)
 	req := strconv.FormatBool(b.Required)
 	var out strings.Builder
@@ -125,9 +126,12 @@ func (g *goCode) decodeBody(b *ir.Body) string {
 		if !bodyIsPtr(b) {
 			present = "_"
 		}
-		if b.Kind == ir.BodyJSON {
+		switch {
+		case op.MergePatch():
+			fmt.Fprintf(&out, "%s, err := decodeJSONMergePatch(&errs, r, %s, %s, &req.Members, %s)\n", present, target, req, media)
+		case b.Kind == ir.BodyJSON:
 			fmt.Fprintf(&out, "%s, err := decodeJSONBody(&errs, r, %s, %s, %s)\n", present, target, req, media)
-		} else {
+		default:
 			files := "_"
 			if b.Kind == ir.BodyMultipart {
 				files = "files"

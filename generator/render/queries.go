@@ -136,8 +136,10 @@ func queries(rs []*ir.Resource) string {
 				if op == ir.Replace {
 					sets = append(sets, fmt.Sprintf("%s = %s", quoteIdent(c.Name), arg(c, c.Name)))
 				} else {
-					// Merge patch: a member the client leaves out keeps its value.
-					sets = append(sets, fmt.Sprintf("%s = COALESCE(sqlc.narg(%s), %s)", quoteIdent(c.Name), sqlString(c.Name), quoteIdent(c.Name)))
+					// Merge patch: a member the client sends (null included)
+					// sets the column; one it leaves out keeps its value.
+					sets = append(sets, fmt.Sprintf("%s = CASE WHEN sqlc.arg(%s)::boolean THEN sqlc.narg(%s)::%s ELSE %s END",
+						quoteIdent(c.Name), sqlString(setArg(c)), sqlString(c.Name), pg.columnType(c), quoteIdent(c.Name)))
 				}
 			}
 			for _, c := range t.Columns {
@@ -164,6 +166,9 @@ func queries(rs []*ir.Resource) string {
 	return strings.TrimRight(b.String(), "\n") + "\n"
 }
 
+// setArg is the argument of a merge patch saying whether the body sent a member.
+func setArg(c *ir.Column) string { return "set_" + c.Name }
+
 // modelName is the Go name of a table's row struct in package store.
 func modelName(r *ir.Resource) string { return ir.GoName(r.Table.Name) }
 
@@ -176,6 +181,7 @@ func sqlcRename(rs []*ir.Resource) map[string]string {
 		m[r.Table.Name] = modelName(r)
 		for _, c := range r.Table.Columns {
 			m[c.Name] = ir.GoName(c.Name)
+			m[setArg(c)] = ir.GoName(setArg(c))
 		}
 		for _, f := range r.Filters {
 			m[filterArg(f)] = ir.GoName(filterArg(f))

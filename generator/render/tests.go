@@ -352,6 +352,9 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		}
 		if b.Schema.IsStruct() {
 			for _, iv := range invalidObjects(b.Schema.Named, bodyObj, "/body") {
+				if op.MergePatch() && strings.HasSuffix(iv.Name, " missing") {
+					continue // a merge patch may leave out any member
+				}
 				c := *valid
 				c.Name, c.Body, c.Pointer = "body "+iv.Name, iv.JSON, iv.Pointer
 				oc.Invalid = append(oc.Invalid, &c)
@@ -511,6 +514,8 @@ type ResourceCase struct {
 	Parent *ResourceCase
 	// MissingID is an id no row has.
 	MissingID string
+	// Clear is a member a merge patch of null must clear (an optional one).
+	Clear string
 	// Versioned is true when updates are optimistic: sending the same
 	// update twice answers 409 the second time.
 	Versioned bool
@@ -614,6 +619,14 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 	}
 	if op := r.Ops[ir.Update]; op != nil {
 		rc.Update = withTarget(op)
+	}
+	if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && u.MergePatch() {
+		for _, fc := range bodyColumns(r, u.Body.Schema.Named) {
+			if f, c := fc[0].(*ir.Field), fc[1].(*ir.Column); !c.NotNull && !f.Required && c.Type != ir.ColJSON {
+				rc.Clear = f.Name
+				break
+			}
+		}
 	}
 	if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && versionField(r, u.Body.Schema.Named) != nil &&
 		strings.Contains(rc.Update.Body, `"`+r.Version.Field.Name+`"`) {
