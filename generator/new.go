@@ -69,6 +69,11 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	if d.HasErrors() {
 		return nil, nil, diags, diags.Err()
 	}
+	if cfg.Database == "postgres" && !svc.HasDatabase() {
+		diags.Add(diag.Diagnostic{Severity: diag.Warning, Pos: diag.Pos{File: specPath},
+			Summary: "no resource (a collection path and its item path returning one schema) was found; the service has no database layer",
+			Hint:    "docs/extensions.md says how bkgen infers resources; --database none says there is none"})
+	}
 	svc.EmbeddedSpec, svc.SpecRoute, svc.SpecContentType = embedded, "/"+specFile, contentType
 	// The repo's bkgen.yaml names its own copy of the spec and the module, so
 	// that regen needs no flags.
