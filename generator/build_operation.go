@@ -233,9 +233,14 @@ func (b *builder) buildBody(o *ir.Operation, op *openapi3.Operation) {
 		return
 	}
 	pointer := o.Pointer + "/requestBody/content/" + escapePointer(mt)
+	if mt == "*/*" && jsonSchema(media) {
+		// Any media type, and a schema only JSON can carry (Swagger 2.0
+		// documents without "consumes" convert to this).
+		kind = ir.BodyJSON
+	}
 	body := &ir.Body{Required: rb.Required, Kind: kind, Pointer: pointer}
 	for _, m := range sortedKeys(rb.Content) {
-		if k, _ := mediaKind(m); k == kind {
+		if k, _ := mediaKind(m); k == kind || m == "*/*" && kind == ir.BodyJSON {
 			body.MediaTypes = append(body.MediaTypes, m)
 		}
 	}
@@ -279,6 +284,9 @@ func (b *builder) buildResponses(o *ir.Operation, op *openapi3.Operation) {
 			r.Description = oneLine(*ref.Value.Description)
 		}
 		if mt, kind, media := chooseContent(ref.Value.Content); media != nil {
+			if mt == "*/*" && jsonSchema(media) {
+				mt, kind = "application/json", ir.BodyJSON
+			}
 			r.MediaType, r.Kind = mt, kind
 			if kind == ir.BodyJSON {
 				r.Schema = b.schemaUse(media.Schema, o.GoName+statusSuffix(k)+"Body", o.Pointer+"/responses/"+escapePointer(k)+"/content/"+escapePointer(mt)+"/schema")
@@ -351,6 +359,17 @@ func messageField(f *ir.Field) bool {
 		return f.Schema.Kind == ir.KindString && f.Schema.Pattern == "" && !f.Schema.HasConst && f.Schema.MaxLength == nil && f.Schema.MinLength == nil
 	}
 	return false
+}
+
+// jsonSchema reports whether a media type's schema is an object or array,
+// which only a structured format such as JSON carries.
+func jsonSchema(m *openapi3.MediaType) bool {
+	if m.Schema == nil || m.Schema.Value == nil {
+		return false
+	}
+	s := m.Schema.Value
+	return len(s.Properties) > 0 || len(s.AllOf) > 0 || len(s.OneOf) > 0 || len(s.AnyOf) > 0 ||
+		slices.ContainsFunc(schemaTypes(s), func(t string) bool { return t == "object" || t == "array" })
 }
 
 // chooseContent picks the media type bkgen implements for a body: JSON first,

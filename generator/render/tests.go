@@ -289,6 +289,9 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 				return oc
 			}
 			valid.Body, valid.ContentType = jsonString(v), b.MediaTypes[0]
+			if strings.Contains(valid.ContentType, "*") {
+				valid.ContentType = "application/json"
+			}
 			bodyObj, _ = v.(map[string]any)
 		case ir.BodyForm:
 			v, ok := ex.value(b.Schema)
