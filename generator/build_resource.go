@@ -122,7 +122,7 @@ func (b *builder) inferResource(coll, item string, byPath map[string][]*ir.Opera
 	if item != "" {
 		r.IDParam = strings.Trim(lastSegment(item), "{}")
 	}
-	r.Table = b.tableOf(entity, snake(seg), r.IDParam)
+	r.Table = b.tableOf(entity, ir.SnakeName(seg), r.IDParam)
 	if entity.Table != "" && entity.Table != r.Table.Name {
 		r.Table.Name = entity.Table
 	}
@@ -242,11 +242,11 @@ func envelopeField(t *ir.Type) *ir.Field {
 func idField(t *ir.Type, param string) *ir.Field {
 	candidates := []string{"id"}
 	if param != "" {
-		candidates = append([]string{param, snake(param)}, candidates...)
+		candidates = append([]string{param, ir.SnakeName(param)}, candidates...)
 	}
 	for _, c := range candidates {
 		for _, f := range t.Fields {
-			if strings.EqualFold(f.Name, c) || snake(f.Name) == snake(c) {
+			if strings.EqualFold(f.Name, c) || ir.SnakeName(f.Name) == ir.SnakeName(c) {
 				return f
 			}
 		}
@@ -271,7 +271,7 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 			return "the item path has no id parameter"
 		}
 		if !sameIDKind(p.Schema, r.ID.Schema) {
-			return fmt.Sprintf("path parameter %s (%s) cannot address the %s id column (%s)", p.Name, goType(p.Schema), r.Table.Name, goType(r.ID.Schema))
+			return fmt.Sprintf("path parameter %s (%s) cannot address the %s id column (%s)", p.Name, jsonTypeName(p.Schema), r.Table.Name, jsonTypeName(r.ID.Schema))
 		}
 	}
 	if (crud == ir.Create || crud == ir.Replace || crud == ir.Update) && (op.Body == nil || !op.Body.Schema.IsStruct() || op.Body.Kind != ir.BodyJSON) {
@@ -363,7 +363,7 @@ func (b *builder) linkParent(r *ir.Resource, byColl map[string]*ir.Resource) {
 		return
 	}
 	param := strings.Trim(segs[len(segs)-2], "{}")
-	name := snake(ir.GoName(parent.Name)) + "_id"
+	name := ir.SnakeName(ir.GoName(parent.Name)) + "_id"
 	col := r.Table.Column(name)
 	if col == nil {
 		col = &ir.Column{Name: name, Type: idColumnType(parent.ID), NotNull: true}
@@ -394,10 +394,8 @@ func isParamSegment(seg string) bool {
 	return strings.HasPrefix(seg, "{") && strings.HasSuffix(seg, "}")
 }
 
-// snake turns a name into snake_case: "petId" → "pet_id".
-func snake(s string) string { return ir.SnakeName(s) }
-
-func goType(s *ir.Schema) string {
+// jsonTypeName names a schema's JSON type, for messages.
+func jsonTypeName(s *ir.Schema) string {
 	switch s.Kind {
 	case ir.KindString:
 		return "string"
