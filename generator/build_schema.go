@@ -661,9 +661,6 @@ func clampInt(u uint64) int64 {
 	return int64(u)
 }
 
-//go:fix inline
-func ptr[T any](v T) *T { return new(v) }
-
 func sortedKeys[M ~map[string]V, V any](m M) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -70,9 +70,11 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 		return nil, nil, diags, diags.Err()
 	}
 	if cfg.Database == "postgres" && !svc.HasDatabase() {
-		diags.Add(diag.Diagnostic{Severity: diag.Warning, Pos: diag.Pos{File: specPath},
+		diags.Add(diag.Diagnostic{
+			Severity: diag.Warning, Pos: diag.Pos{File: specPath},
 			Summary: "no resource (a collection path and its item path returning one schema) was found; the service has no database layer",
-			Hint:    "docs/extensions.md says how bkgen infers resources; --database none says there is none"})
+			Hint:    "docs/extensions.md says how bkgen infers resources; --database none says there is none",
+		})
 	}
 	svc.EmbeddedSpec, svc.SpecRoute, svc.SpecContentType = embedded, "/"+specFile, contentType
 	// The repo's bkgen.yaml names its own copy of the spec and the module, so
@@ -171,7 +173,7 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 		if errors.Is(err, os.ErrNotExist) {
 			return nil, fmt.Errorf("%s is not a bkgen repository (no bkgen.yaml): %w", opts.Dir, err)
 		}
-		return nil, err
+		return nil, fmt.Errorf("read bkgen.yaml: %w", err)
 	}
 	cfg, d := config.Parse(filepath.Join(opts.Dir, "bkgen.yaml"), data)
 	if d.HasErrors() {

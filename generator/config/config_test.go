@@ -175,9 +175,6 @@ func TestParseDiagnostics(t *testing.T) {
 	}
 }
 
-//go:fix inline
-func ptr(s string) *string { return new(s) }
-
 func TestParseValues(t *testing.T) {
 	t.Parallel()
 	def := Default()

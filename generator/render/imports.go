@@ -2,6 +2,7 @@ package render
 
 import (
 	"bytes"
+	"fmt"
 	"go/ast"
 	"go/format"
 	"go/parser"
@@ -21,7 +22,7 @@ func formatGo(src []byte) ([]byte, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "", src, parser.SkipObjectResolution)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("parse: %w", err)
 	}
 	used := make(map[string]bool)
 	ast.Inspect(f, func(n ast.Node) bool {
@@ -59,7 +60,11 @@ func formatGo(src []byte) ([]byte, error) {
 		b.Write(src[prev:])
 		src = b.Bytes()
 	}
-	return format.Source(src)
+	out, err := format.Source(src)
+	if err != nil {
+		return nil, fmt.Errorf("format: %w", err)
+	}
+	return out, nil
 }
 
 func importUsed(is *ast.ImportSpec, used map[string]bool) bool {

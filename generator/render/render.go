@@ -69,7 +69,7 @@ func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
 		}
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
-			return err
+			return fmt.Errorf("read blueprint: %w", err)
 		}
 		if _, err := t.New(p).Parse(string(data)); err != nil {
 			return fmt.Errorf("parse blueprint: %w", err)
@@ -77,7 +77,7 @@ func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load blueprints: %w", err)
 	}
 	return &Renderer{tmpl: t, code: code}, nil
 }

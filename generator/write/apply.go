@@ -73,7 +73,7 @@ func Apply(ctx context.Context, plan *Plan, dir string, opts Options) (*Report, 
 		if a.root, err = openRoot(out.real); err != nil {
 			return nil, err
 		}
-		defer a.root.Close()
+		defer func() { _ = a.root.Close() }()
 	}
 	if err := a.prepare(); err != nil {
 		return nil, err
@@ -286,7 +286,7 @@ func (a *applier) commit(ctx context.Context) error {
 			_ = os.RemoveAll(top)
 			return err
 		}
-		defer a.root.Close()
+		defer func() { _ = a.root.Close() }()
 	}
 	err := a.run(ctx)
 	if err != nil && a.opts.Mode == New {
@@ -328,7 +328,7 @@ func (a *applier) writeFile(p string, data []byte, perm fs.FileMode, keepPerm bo
 		if err != nil {
 			return fmt.Errorf("write %s: %w", p, err)
 		}
-		defer sub.Close()
+		defer func() { _ = sub.Close() }()
 		dir = sub
 	}
 	if err := replaceFile(dir, path.Base(p), data, perm, keepPerm); err != nil {
@@ -421,7 +421,7 @@ func openRoot(dir string) (*os.Root, error) {
 	opened, err1 := root.Stat(".")
 	named, err2 := os.Lstat(dir)
 	if err := errors.Join(err1, err2); err != nil || !os.SameFile(opened, named) {
-		root.Close()
+		_ = root.Close()
 		return nil, fmt.Errorf("%w: %s changed while bkgen was writing it", ErrEscape, dir)
 	}
 	return root, nil

@@ -328,31 +328,37 @@ func TestRefusesSymlinkEscapes(t *testing.T) {
 		mode  Mode
 	}{
 		{"out is a symlink", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			symlink(t, outside, filepath.Join(root, "out"))
 			return filepath.Join(root, "out")
 		}, New},
 		{"out is a symlink, with a trailing slash", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			symlink(t, outside, filepath.Join(root, "out"))
 			return filepath.Join(root, "out") + "/"
 		}, New},
 		{"regen through a symlinked out", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			mustApply(t, samplePlan(), outside, Options{Mode: New, Force: true})
 			symlink(t, outside, filepath.Join(root, "out"))
 			return filepath.Join(root, "out")
 		}, Regen},
 		{"subfolder is a symlink", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mkdir(t, out)
 			symlink(t, outside, filepath.Join(out, "internal"))
 			return out
 		}, New},
 		{"subfolder is a relative symlink", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mkdir(t, out)
 			symlink(t, "../outside", filepath.Join(out, "internal"))
 			return out
 		}, New},
 		{"regen with a symlinked subfolder", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mustApply(t, samplePlan(), out, Options{Mode: New})
 			if err := os.RemoveAll(filepath.Join(out, "internal")); err != nil {
@@ -362,6 +368,7 @@ func TestRefusesSymlinkEscapes(t *testing.T) {
 			return out
 		}, Regen},
 		{"regen with a symlinked .bkgen/base", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mustApply(t, samplePlan(), out, Options{Mode: New})
 			if err := os.RemoveAll(filepath.Join(out, ".bkgen", "base")); err != nil {
@@ -371,12 +378,14 @@ func TestRefusesSymlinkEscapes(t *testing.T) {
 			return out
 		}, Regen},
 		{"target file is a symlink", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mkdir(t, filepath.Join(out, "internal", "api"))
 			symlink(t, filepath.Join(outside, "victim"), filepath.Join(out, "internal", "api", "api_gen.go"))
 			return out
 		}, New},
 		{"regen with a generated file turned symlink", func(t *testing.T, root, outside string) string {
+			t.Helper()
 			out := filepath.Join(root, "out")
 			mustApply(t, samplePlan(), out, Options{Mode: New})
 			name := filepath.Join(out, "internal", "api", "api_gen.go")

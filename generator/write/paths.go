@@ -168,7 +168,7 @@ func isEmptyDir(dir string) (bool, error) {
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", dir, err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	names, err := f.Readdirnames(1)
 	if len(names) > 0 {
 		return false, nil

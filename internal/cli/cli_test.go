@@ -110,8 +110,7 @@ func TestIsTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer r.Close()
-	defer w.Close()
+	defer func() { _ = r.Close(); _ = w.Close() }()
 	if isTerminal(w) {
 		t.Error("a pipe is a terminal")
 	}
@@ -119,7 +118,7 @@ func TestIsTerminal(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
+	defer func() { _ = f.Close() }()
 	if isTerminal(f) {
 		t.Error("a regular file is a terminal")
 	}

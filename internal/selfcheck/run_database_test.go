@@ -20,7 +20,7 @@ func (r *recorder) Provide(ctx context.Context, engine, tmp string) (*selfcheck.
 	if err == nil {
 		r.urls = append(r.urls, db.URL)
 	}
-	return db, err //nolint:wrapcheck // a pass-through
+	return db, err
 }
 
 // TestRunOnLocalPostgres: the self-check of a repository whose integration

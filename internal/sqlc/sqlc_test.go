@@ -50,7 +50,7 @@ func load(tb testing.TB, name string) map[string][]byte {
 		}
 		rel, err := filepath.Rel(root, p)
 		files[filepath.ToSlash(rel)] = data
-		return err //nolint:wrapcheck // a test helper
+		return err
 	})
 	if err != nil {
 		tb.Fatal(err)
