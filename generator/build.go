@@ -113,7 +113,7 @@ func (b *builder) buildComponent(name string, built map[string]bool) {
 			b.buildComponent(strings.TrimPrefix(m.Ref, "#/components/schemas/"), built)
 		}
 	}
-	b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+escapePointer(name))
+	b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+ir.EscapePointer(name))
 }
 
 // finish orders the types and decides which fields are pointers.

@@ -41,7 +41,7 @@ func (b *builder) buildOperations() {
 			if op == nil {
 				continue
 			}
-			pointer := "/paths/" + escapePointer(path) + "/" + strings.ToLower(method)
+			pointer := "/paths/" + ir.EscapePointer(path) + "/" + strings.ToLower(method)
 			o := &ir.Operation{
 				ID:          op.OperationID,
 				Method:      method,
@@ -232,7 +232,7 @@ func (b *builder) buildBody(o *ir.Operation, op *openapi3.Operation) {
 	if media == nil {
 		return
 	}
-	pointer := o.Pointer + "/requestBody/content/" + escapePointer(mt)
+	pointer := o.Pointer + "/requestBody/content/" + ir.EscapePointer(mt)
 	if mt == "*/*" && jsonSchema(media) {
 		// Any media type, and a schema only JSON can carry (Swagger 2.0
 		// documents without "consumes" convert to this).
@@ -289,7 +289,7 @@ func (b *builder) buildResponses(o *ir.Operation, op *openapi3.Operation) {
 			}
 			r.MediaType, r.Kind = mt, kind
 			if kind == ir.BodyJSON {
-				r.Schema = b.schemaUse(media.Schema, o.GoName+statusSuffix(k)+"Body", o.Pointer+"/responses/"+escapePointer(k)+"/content/"+escapePointer(mt)+"/schema")
+				r.Schema = b.schemaUse(media.Schema, o.GoName+statusSuffix(k)+"Body", o.Pointer+"/responses/"+ir.EscapePointer(k)+"/content/"+ir.EscapePointer(mt)+"/schema")
 			}
 			if kind == ir.BodyForm || kind == ir.BodyMultipart {
 				r.Kind = ir.BodyBinary

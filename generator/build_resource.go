@@ -167,6 +167,9 @@ func (b *builder) inferResource(coll, item string, byPath map[string][]*ir.Opera
 		}
 	}
 	if op := r.Ops[ir.List]; op != nil {
+		if s := successSchema(op); s.IsStruct() {
+			r.Envelope = envelopeField(s.Named)
+		}
 		b.listParams(r, op)
 	}
 	return r
@@ -204,14 +207,12 @@ func successSchema(op *ir.Operation) *ir.Schema {
 // listItemType is the struct a list response holds: []T, a named list of T,
 // or an envelope {data|items|results|...: []T}.
 func listItemType(s *ir.Schema) *ir.Type {
-	switch {
-	case s.Kind == ir.KindSlice && s.Elem.IsStruct():
-		return s.Elem.Named
-	case s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeSlice && s.Named.Elem.IsStruct():
-		return s.Named.Elem.Named
-	case s.IsStruct():
+	if t := s.ListItem(); t != nil {
+		return t
+	}
+	if s.IsStruct() {
 		if f := envelopeField(s.Named); f != nil {
-			return listItemType(f.Schema)
+			return f.Schema.ListItem()
 		}
 	}
 	return nil

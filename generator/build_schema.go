@@ -236,7 +236,7 @@ func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, dep
 	names := ir.NewNamer("AdditionalProperties")
 	for _, name := range sortedKeys(props) {
 		p := props[name]
-		fieldPtr := pointer + "/properties/" + escapePointer(name)
+		fieldPtr := pointer + "/properties/" + ir.EscapePointer(name)
 		use := b.schemaUseDepth(p, t.Name+ir.GoName(name), fieldPtr, depth+1)
 		f := &ir.Field{
 			Name:     name,
@@ -631,10 +631,6 @@ func refPointer(ref, use string) string {
 		return ref[1:]
 	}
 	return use
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 func docOf(s *openapi3.Schema) string {

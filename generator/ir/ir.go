@@ -4,7 +4,11 @@
 // OpenAPI's document structure, only what the generated code needs.
 package ir
 
-import "github.com/bkgen/bkgen/generator/diag"
+import (
+	"strings"
+
+	"github.com/bkgen/bkgen/generator/diag"
+)
 
 // Service is the whole model of one generated service.
 type Service struct {
@@ -307,4 +311,20 @@ func (o *Operation) Success() *Response {
 		}
 	}
 	return nil
+}
+
+// ListItem is the struct a list schema holds ([]T, or a named list of T), nil otherwise.
+func (s *Schema) ListItem() *Type {
+	switch {
+	case s.Kind == KindSlice && s.Elem.IsStruct():
+		return s.Elem.Named
+	case s.Kind == KindNamed && s.Named.Kind == TypeSlice && s.Named.Elem.IsStruct():
+		return s.Named.Elem.Named
+	}
+	return nil
+}
+
+// EscapePointer escapes a JSON pointer token ("a/b" → "a~1b").
+func EscapePointer(token string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(token, "~", "~0"), "/", "~1")
 }

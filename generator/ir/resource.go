@@ -17,6 +17,9 @@ type Resource struct {
 	ParentColumn *Column
 	Ops          map[CRUD]*Operation
 	Filters      []*Filter
+	// Envelope is the member of the list response's object holding the page
+	// ({data: [...], next: ...}), nil when the response is the list itself.
+	Envelope *Field
 	// Version is the column of optimistic updates (an integer "version"),
 	// nil when the entity has none.
 	Version *Column

@@ -229,7 +229,7 @@ func (g *goCode) validateField(f *ir.Field) string {
 	if !needsCheck(f.Schema) {
 		return ""
 	}
-	ptr := strconv.Quote("/" + escapePointer(f.Name))
+	ptr := strconv.Quote("/" + ir.EscapePointer(f.Name))
 	if f.Ptr {
 		return fmt.Sprintf("if v.%s != nil {\n%s}\n", f.GoName, g.validate("(*v."+f.GoName+")", ptr, f.Schema, 0))
 	}
@@ -403,10 +403,6 @@ func toFloat(v any) (float64, bool) {
 		return float64(x), true
 	}
 	return 0, false
-}
-
-func escapePointer(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "~", "~0"), "/", "~1")
 }
 
 // comment turns text into // comment lines, prefixed by name on the first line.

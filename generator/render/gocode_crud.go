@@ -214,39 +214,20 @@ func convert(expr, from, to string) string {
 	return to + "(" + expr + ")"
 }
 
-// listBody is the expression of a list response's body from items.
+// listBody is the expression of a list response's body from items: the
+// list itself, or the envelope the resource recorded holding it.
 func listBody(op *ir.Operation) string {
 	s := op.Success().Schema
-	switch {
-	case s.Kind == ir.KindSlice:
-		return "items"
-	case s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeSlice:
-		return "api." + s.Named.Name + "(items)"
-	case s.IsStruct():
-		env := s.Named
-		for _, f := range env.Fields {
-			if f.Schema.Kind == ir.KindSlice || f.Schema.Kind == ir.KindNamed && f.Schema.Named.Kind == ir.TypeSlice {
-				if listItemOf(f.Schema) == op.Resource.Entity {
-					val := "items"
-					if f.Schema.Kind == ir.KindNamed {
-						val = "api." + f.Schema.Named.Name + "(items)"
-					}
-					return fmt.Sprintf("api.%s{%s: %s}", env.Name, f.GoName, val)
-				}
-			}
+	wrap := func(list *ir.Schema) string {
+		if list.Kind == ir.KindNamed {
+			return "api." + list.Named.Name + "(items)"
 		}
+		return "items"
 	}
-	return "items"
-}
-
-func listItemOf(s *ir.Schema) *ir.Type {
-	if s.Kind == ir.KindSlice && s.Elem.IsStruct() {
-		return s.Elem.Named
+	if env := op.Resource.Envelope; env != nil && s.IsStruct() {
+		return fmt.Sprintf("api.%s{%s: %s}", s.Named.Name, env.GoName, wrap(env.Schema))
 	}
-	if s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeSlice && s.Named.Elem.IsStruct() {
-		return s.Named.Elem.Named
-	}
-	return nil
+	return wrap(s)
 }
 
 // successValue builds the operation's success response around body.

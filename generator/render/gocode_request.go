@@ -19,7 +19,7 @@ func paramType(p *ir.Param) string {
 
 // paramPointer is the pointer naming a parameter in errors: "/query/limit".
 func paramPointer(p *ir.Param) string {
-	return "/" + p.In + "/" + escapePointer(p.Name)
+	return "/" + p.In + "/" + ir.EscapePointer(p.Name)
 }
 
 // decodeParam is the code reading parameter p of request r into req.

@@ -136,7 +136,7 @@ func funcs(code *goCode) template.FuncMap {
 	m["pointerLit"] = func(parts ...string) string {
 		var b strings.Builder
 		for _, p := range parts {
-			b.WriteString("/" + escapePointer(p))
+			b.WriteString("/" + ir.EscapePointer(p))
 		}
 		return strconv.Quote(b.String())
 	}

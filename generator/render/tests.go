@@ -142,7 +142,7 @@ func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValu
 		if len(out) >= maxInvalidPerType {
 			break
 		}
-		ptr := prefix + "/" + escapePointer(f.Name)
+		ptr := prefix + "/" + ir.EscapePointer(f.Name)
 		if _, present := obj[f.Name]; !present {
 			continue
 		}
@@ -320,7 +320,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		if p.In == "path" {
 			if bad, ok := badParam(p); ok {
 				c := *valid
-				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+escapePointer(p.Name)
+				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+ir.EscapePointer(p.Name)
 				c.Target = svc.BasePath + strings.ReplaceAll(op.Path, "{"+p.Name+"}", bad)
 				c.Target = replaceOtherParams(c.Target, oc)
 				if q := query.Encode(); q != "" {
@@ -335,12 +335,12 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		}
 		if p.Required {
 			c := withoutParam(valid, p, query, headers, "")
-			c.Name, c.Pointer = p.In+" "+p.Name+" missing", "/"+p.In+"/"+escapePointer(p.Name)
+			c.Name, c.Pointer = p.In+" "+p.Name+" missing", "/"+p.In+"/"+ir.EscapePointer(p.Name)
 			oc.Invalid = append(oc.Invalid, c)
 		}
 		if bad, ok := badParam(p); ok {
 			c := withoutParam(valid, p, query, headers, bad)
-			c.Name, c.Pointer = p.In+" "+p.Name+" invalid", "/"+p.In+"/"+escapePointer(p.Name)
+			c.Name, c.Pointer = p.In+" "+p.Name+" invalid", "/"+p.In+"/"+ir.EscapePointer(p.Name)
 			oc.Invalid = append(oc.Invalid, c)
 		}
 	}
