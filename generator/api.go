@@ -50,6 +50,21 @@ type Result struct {
 	Diagnostics diag.List
 	// Check is the self-check report, nil with NoCheck.
 	Check *report.Check
+	// Stats counts what the service implements.
+	Stats Stats
+}
+
+// Stats counts what a generated service implements.
+type Stats struct {
+	// Operations are the spec's operations (webhooks not counted).
+	Operations int
+	// Resources are the entities stored in the database, one table each.
+	Resources int
+	// CRUD are the operations whose handler bkgen implemented on a table.
+	CRUD int
+	// Unimplemented are the operations left to their owners: their service
+	// method answers 501 until someone writes it.
+	Unimplemented int
 }
 
 // EventKind says what an Event reports.

@@ -22,6 +22,8 @@ type builder struct {
 	compNames map[*openapi3.Schema]string
 	typeNames *ir.Namer
 	types     []*ir.Type
+	// unenforced records the schema pointers already warned of for keywords bkgen does not check.
+	unenforced map[string]bool
 }
 
 // reservedTypeNames are the names the generated api package declares itself.
@@ -33,11 +35,12 @@ var reservedTypeNames = []string{
 // buildService builds the IR. pos maps a JSON pointer of the spec to its place.
 func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func(string) diag.Pos) (*ir.Service, diag.List) {
 	b := &builder{
-		doc:       doc,
-		pos:       pos,
-		byValue:   make(map[*openapi3.Schema]*ir.Type),
-		compNames: make(map[*openapi3.Schema]string),
-		typeNames: ir.NewNamer(reservedTypeNames...),
+		doc:        doc,
+		pos:        pos,
+		byValue:    make(map[*openapi3.Schema]*ir.Type),
+		unenforced: make(map[string]bool),
+		compNames:  make(map[*openapi3.Schema]string),
+		typeNames:  ir.NewNamer(reservedNames(doc)...),
 	}
 	title := ""
 	version := ""
@@ -93,6 +96,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 		b.buildResources()
 	}
 	b.svc.Env = envTable(b.svc.HasDatabase())
+	b.buildWebhooks()
 	b.finish()
 	return b.svc, b.diags
 }

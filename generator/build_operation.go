@@ -35,6 +35,10 @@ func (b *builder) buildOperations() {
 		if item == nil {
 			continue
 		}
+		if rp := routablePath(path); rp != path {
+			pointer := "/paths/" + ir.EscapePointer(path)
+			b.diags.Warnf(b.pos(pointer), pointer, "path %q holds '#', which starts a URL's fragment: clients never send what follows it, so its operations are routed on %s", path, rp)
+		}
 		ops := item.Operations()
 		for _, method := range methods {
 			op := ops[method]
@@ -45,7 +49,8 @@ func (b *builder) buildOperations() {
 			o := &ir.Operation{
 				ID:          op.OperationID,
 				Method:      method,
-				Path:        path,
+				Path:        routablePath(path),
+				SpecPath:    path,
 				Summary:     oneLine(op.Summary),
 				Description: op.Description,
 				Pointer:     pointer,
@@ -56,7 +61,7 @@ func (b *builder) buildOperations() {
 			}
 			o.GoName = b.operationName(opNames, o.ID)
 			o.SkipCRUD = b.boolExt(op.Extensions, "x-bkgen-skip", pointer)
-			o.Route = routes.route(path)
+			o.Route = routes.route(o.Path)
 			b.buildParams(o, item, op)
 			b.buildBody(o, op)
 			b.buildResponses(o, op)
@@ -73,6 +78,7 @@ func (b *builder) buildOperations() {
 			b.svc.Operations = append(b.svc.Operations, o)
 		}
 	}
+	b.shareRoutes()
 }
 
 func (b *builder) buildParams(o *ir.Operation, item *openapi3.PathItem, op *openapi3.Operation) {
@@ -109,8 +115,16 @@ func (b *builder) buildParams(o *ir.Operation, item *openapi3.PathItem, op *open
 		} else {
 			use = &ir.Schema{Kind: ir.KindString}
 		}
-		use = paramSchema(use)
-		explode := p.Style == "" || p.Style == "form"
+		style := p.Style
+		if style == "" {
+			style = "simple"
+			if k.in == "query" || k.in == "cookie" {
+				style = "form"
+			}
+		}
+		deep := style == "deepObject" && k.in == "query"
+		use = paramSchema(use, deep)
+		explode := style == "form" || deep
 		if p.Explode != nil {
 			explode = *p.Explode
 		}
@@ -120,6 +134,7 @@ func (b *builder) buildParams(o *ir.Operation, item *openapi3.PathItem, op *open
 			In:       k.in,
 			Required: p.Required || k.in == "path",
 			Explode:  explode && k.in == "query",
+			Style:    style,
 			Schema:   use,
 			Pointer:  pointer,
 		})
@@ -179,23 +194,30 @@ func (b *builder) groupName(groupNames *ir.Namer, key string) string {
 }
 
 // paramSchema keeps what a parameter can carry: scalars, enums and arrays of
-// them. Objects and unions arrive as their raw string.
-func paramSchema(use *ir.Schema) *ir.Schema {
+// them. Objects and unions arrive as their raw string, except in deepObject
+// style (deep), whose bracketed keys carry any shape: those keep their type.
+func paramSchema(use *ir.Schema, deep bool) *ir.Schema {
 	switch use.Kind {
 	case ir.KindSlice:
-		if scalarKind(use.Elem) {
+		if deep || scalarKind(use.Elem) {
 			return use
 		}
 	case ir.KindNamed:
 		if use.Named.Kind == ir.TypeEnum {
 			return use
 		}
-		if use.Named.Kind == ir.TypeSlice && scalarKind(use.Named.Elem) {
+		if use.Named.Kind == ir.TypeSlice && (deep || scalarKind(use.Named.Elem)) {
 			c := *use.Named.Schema
 			c.Kind, c.Elem, c.Pointer = ir.KindSlice, use.Named.Elem, use.Pointer
 			return &c
 		}
+		if deep {
+			return use
+		}
 	case ir.KindAny, ir.KindMap:
+		if deep {
+			return use
+		}
 	default:
 		if use.Kind != ir.KindBytes {
 			return use
@@ -502,4 +524,14 @@ func oneLine(s string) string {
 		s = strings.TrimSpace(s[:i])
 	}
 	return s
+}
+
+// routablePath is a paths key as requests can reach it: without a "#…"
+// suffix, which some specs use to tell apart operations on one path.
+func routablePath(key string) string {
+	p, _, _ := strings.Cut(key, "#")
+	if p == "" {
+		return "/"
+	}
+	return p
 }

@@ -3,6 +3,7 @@ package generator
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/ir"
@@ -66,6 +67,47 @@ func (b *builder) buildResources() {
 	}
 	for _, r := range b.svc.Resources {
 		b.linkParent(r, byColl)
+	}
+	nameIndexes(b.svc.Resources)
+}
+
+// nameIndexes names every index and unique constraint after its final table
+// (tables are renamed when two entities want one name) and its columns, once
+// per column set, unique in the schema as PostgreSQL wants index names.
+func nameIndexes(resources []*ir.Resource) {
+	used := make(map[string]bool)
+	name := func(prefix, table string, cols []string) string {
+		base := ir.ConstraintName(prefix, table, strings.Join(cols, "_"))
+		n := base
+		for i := 2; used[n]; i++ {
+			suffix := "_" + strconv.Itoa(i)
+			n = base[:min(len(base), 63-len(suffix))] + suffix
+		}
+		used[n] = true
+		return n
+	}
+	for _, r := range resources {
+		t := r.Table
+		seen := make(map[string]bool)
+		dedupe := func(prefix string, idx []*ir.Index) []*ir.Index {
+			out := idx[:0]
+			for _, ix := range idx {
+				key := strings.Join(ix.Columns, ",")
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				ix.Name = name(prefix, t.Name, ix.Columns)
+				out = append(out, ix)
+			}
+			return out
+		}
+		// A unique constraint is an index too: an index on its columns is redundant.
+		t.Uniques = dedupe("uq", t.Uniques)
+		t.Indexes = dedupe("idx", t.Indexes)
+		for _, fk := range t.ForeignKeys {
+			fk.Name = ir.ConstraintName("fk", t.Name, fk.Column)
+		}
 	}
 }
 
@@ -274,6 +316,9 @@ func (b *builder) crudProblem(r *ir.Resource, crud ir.CRUD, op *ir.Operation) st
 		if !sameIDKind(p.Schema, r.ID.Schema) {
 			return fmt.Sprintf("path parameter %s (%s) cannot address the %s id column (%s)", p.Name, jsonTypeName(p.Schema), r.Table.Name, jsonTypeName(r.ID.Schema))
 		}
+	}
+	if op.Success() == nil {
+		return "it declares no 2XX response to answer with"
 	}
 	if (crud == ir.Create || crud == ir.Replace || crud == ir.Update) && (op.Body == nil || !op.Body.Schema.IsStruct() || op.Body.Kind != ir.BodyJSON) {
 		return "its request body is not a JSON object"

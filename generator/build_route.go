@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -66,4 +67,93 @@ func safeParamName(name string, n int) string {
 		return "p" + strconv.Itoa(n) + b.String()
 	}
 	return b.String()
+}
+
+// shareRoutes finds the operations whose method and route pattern are the
+// same (their paths differ only in parameter names, or in a "#…" suffix) and
+// orders each such set for dispatch: the operation whose path parameters say
+// most about their values (a uuid, an integer, an enum, a pattern) or that
+// requires more query and header parameters is tried first, the one taking
+// any string last. An operation whose parameters say no more than an
+// earlier one's is unreachable, and said to be.
+func (b *builder) shareRoutes() {
+	type key struct{ method, pattern string }
+	byRoute := make(map[key][]*ir.Operation)
+	var order []key
+	for _, op := range b.svc.Operations {
+		k := key{op.Method, op.Route.Pattern}
+		if _, ok := byRoute[k]; !ok {
+			order = append(order, k)
+		}
+		byRoute[k] = append(byRoute[k], op)
+	}
+	for _, k := range order {
+		ops := byRoute[k]
+		if len(ops) < 2 {
+			continue
+		}
+		slices.SortStableFunc(ops, func(x, y *ir.Operation) int { return pathSpecificity(y) - pathSpecificity(x) })
+		for i, op := range ops {
+			op.Shared = ops
+			if i == 0 {
+				continue
+			}
+			prev := ops[i-1]
+			if pathSpecificity(op) == pathSpecificity(prev) && samePathKinds(op, prev) {
+				op.Unreachable = true
+				b.diags.Warnf(op.Pos, op.Pointer, "%s %s shares its route with %s %s (the paths differ only in parameter names) and its parameters accept the same requests: every request goes to %s; %s is unreachable",
+					op.Method, op.SpecPath, prev.Method, prev.SpecPath, prev.ID, op.ID)
+			}
+		}
+	}
+}
+
+// pathSpecificity scores how much an operation's path parameters restrict
+// their values: a format, type or enum says more than a pattern or a
+// length, which say more than nothing.
+func pathSpecificity(op *ir.Operation) int {
+	n := 0
+	for _, p := range op.Params {
+		if p.In != "path" {
+			if p.Required {
+				n += 4
+			}
+			continue
+		}
+		s := p.Schema
+		switch {
+		case s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeEnum,
+			s.Kind != ir.KindString && s.Kind != ir.KindAny,
+			s.Format == "uuid" || s.Format == "date" || s.Format == "date-time" || s.Format == "email":
+			n += 4
+		case s.Pattern != "":
+			n += 2
+		case s.MinLength != nil || s.MaxLength != nil:
+			n++
+		}
+	}
+	return n
+}
+
+// samePathKinds reports whether two operations' path parameters are of the
+// same kinds and formats, position by position.
+func samePathKinds(a, b *ir.Operation) bool {
+	kinds := func(op *ir.Operation) []string {
+		var out []string
+		for _, p := range op.Params {
+			if p.In != "path" && p.Required {
+				out = append(out, p.In+":"+p.Name)
+			}
+			if p.In == "path" {
+				k := p.RouteName + ":" + strconv.Itoa(int(p.Schema.Kind)) + ":" + p.Schema.Format + ":" + p.Schema.Pattern
+				if p.Schema.Named != nil {
+					k += ":" + p.Schema.Named.Name
+				}
+				out = append(out, k)
+			}
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(kinds(a), kinds(b))
 }

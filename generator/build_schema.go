@@ -30,6 +30,7 @@ func (b *builder) schemaUseDepth(ref *openapi3.SchemaRef, hint, pointer string, 
 	if ref.Ref != "" {
 		pointer = refPointer(ref.Ref, pointer)
 	}
+	b.warnUnenforced(s, pointer)
 	if t, ok := b.byValue[s]; ok {
 		return b.withNullable(&ir.Schema{Kind: ir.KindNamed, Named: t, Pointer: pointer}, s)
 	}
@@ -412,6 +413,14 @@ func (b *builder) fillUnion(t *ir.Type, s *openapi3.Schema, pointer string, dept
 	if s.Discriminator != nil {
 		t.Discriminator = s.Discriminator.PropertyName
 	}
+	if t.OneOf && s.Discriminator == nil && len(alts) > 1 {
+		for i, alt := range alts {
+			if v := alt.Value; v != nil && len(v.Required) == 0 && len(v.Properties) > 0 && v.AdditionalProperties.Has == nil && v.AdditionalProperties.Schema == nil {
+				b.diags.Warnf(b.pos(pointer), pointer, "oneOf/%d accepts any object (no required member, additional members allowed), so an object matching another variant matches it too and breaks oneOf; the generated decoding takes the first variant that matches", i)
+				break
+			}
+		}
+	}
 	names := ir.NewNamer()
 	for i, alt := range alts {
 		if alt == nil || alt.Value == nil {
@@ -664,4 +673,31 @@ func sortedKeys[M ~map[string]V, V any](m M) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// warnUnenforced says, once per schema, which JSON Schema 2020-12 keywords of
+// s the generated validation does not check: values they would refuse are
+// accepted.
+func (b *builder) warnUnenforced(s *openapi3.Schema, pointer string) {
+	if b.unenforced[pointer] {
+		return
+	}
+	var kw []string
+	if len(s.PatternProperties) > 0 {
+		kw = append(kw, "patternProperties")
+	}
+	if len(s.DependentSchemas) > 0 {
+		kw = append(kw, "dependentSchemas")
+	}
+	if s.UnevaluatedProperties.Has != nil || s.UnevaluatedProperties.Schema != nil {
+		kw = append(kw, "unevaluatedProperties")
+	}
+	if s.If != nil {
+		kw = append(kw, "if/then/else")
+	}
+	if len(kw) == 0 {
+		return
+	}
+	b.unenforced[pointer] = true
+	b.diags.Warnf(b.pos(pointer), pointer, "%s: not checked by the generated validation (values they would refuse are accepted)", strings.Join(kw, ", "))
 }

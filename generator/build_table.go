@@ -34,6 +34,11 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 			// The database makes the id when clients do not send it.
 			col.Identity = f.ReadOnly || !f.Required || col.Type == ir.ColUUID
 		}
+		if f.ReadOnly && col.NotNull && !col.Identity && col.Default == "" {
+			// A required member clients cannot send: the database gives it
+			// the zero value of its type until the service's code sets it.
+			col.Default = ir.DefaultZero
+		}
 		t.Columns = append(t.Columns, col)
 	}
 	if t.PrimaryKey == "" {
@@ -121,9 +126,9 @@ func columnOf(f *ir.Field) *ir.Column {
 	if col.Type == ir.ColTimestamp {
 		switch ir.SnakeName(f.Name) {
 		case "created_at", "created", "creation_date", "created_on":
-			col.Default = "now"
+			col.Default = ir.DefaultNow
 		case "updated_at", "updated", "modified_at", "last_modified":
-			col.Default, col.Touch = "now", true
+			col.Default, col.Touch = ir.DefaultNow, true
 		}
 	}
 	return col

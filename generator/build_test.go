@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/bkgen/bkgen/generator/config"
@@ -214,5 +215,55 @@ func TestUndeclaredPathParameterIsTakenWithAWarning(t *testing.T) {
 	p := svc.Operations[0].Params
 	if len(p) != 1 || p[0].Name != "app_id" || p[0].In != "path" || p[0].RouteName != "app_id" {
 		t.Errorf("params %+v", p)
+	}
+}
+
+func TestSharedRoutesAreOrderedForDispatch(t *testing.T) {
+	t.Parallel()
+	doc, d := spec.Load("../testdata/specs/shared-routes.yaml")
+	if d.HasErrors() {
+		t.Fatal(d)
+	}
+	cfg := config.Default()
+	cfg.Database = "none"
+	svc, d := buildService(doc.OpenAPI, &cfg, "openapi.yaml", doc.Pos)
+	if d.HasErrors() {
+		t.Fatal(d)
+	}
+	byID := make(map[string]*ir.Operation)
+	for _, op := range svc.Operations {
+		byID[op.ID] = op
+	}
+	var order []string
+	for _, op := range byID["getJournal"].Shared {
+		order = append(order, op.ID)
+	}
+	// Typed parameters first, in spec order among equals; plain strings last.
+	want := []string{"getJournal", "getJournalByNumber", "getJournalByName", "getJournalByTitle"}
+	if !slices.Equal(order, want) {
+		t.Fatalf("dispatch order %v, want %v", order, want)
+	}
+	for _, id := range want {
+		if !slices.Equal(byID[id].Shared, byID["getJournal"].Shared) {
+			t.Errorf("%s does not share the route", id)
+		}
+	}
+	// The "#" suffix is dropped from the route; the required query parameter tells the two apart.
+	search, list := byID["searchJournals"], byID["listJournals"]
+	if search.Path != "/journals" || search.SpecPath != "/journals#search" || len(search.Shared) != 2 || search.Shared[0] != search || !search.Matched() || list.Unreachable {
+		t.Errorf("search %s (%s), shared %d, matched %v", search.Path, search.SpecPath, len(search.Shared), search.Matched())
+	}
+	if !byID["getJournalByTitle"].Unreachable || byID["getJournalByName"].Unreachable {
+		t.Errorf("unreachable: byName %v, byTitle %v", byID["getJournalByName"].Unreachable, byID["getJournalByTitle"].Unreachable)
+	}
+	if !byID["getJournal"].Matched() || !byID["getJournalByNumber"].Matched() || byID["getJournalByName"].Matched() {
+		t.Error("the typed operations are matched, the last reachable one takes the rest")
+	}
+	if !byID["getJournal"].ServesRoute() || byID["getJournalByNumber"].ServesRoute() {
+		t.Error("the first operation registers the route")
+	}
+	w := d.Warnings()
+	if len(w) != 2 || w[0].Pointer != "/paths/~1journals#search" || w[1].Pointer != "/paths/~1journals~1{journalTitle}/get" || !w[0].Pos.IsValid() || !w[1].Pos.IsValid() {
+		t.Fatalf("warnings %v, want one at the '#' path and one at getJournalByTitle", w)
 	}
 }

@@ -126,7 +126,7 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		Kind: StepFinished, Step: "generate", Status: report.Passed, Duration: time.Since(start),
 		Detail: fmt.Sprintf("%d files, %d operations, %d types", len(p.Files), len(svc.Operations), len(svc.Types)),
 	})
-	res := &Result{Dir: dir, Diagnostics: diags}
+	res := &Result{Dir: dir, Diagnostics: diags, Stats: statsOf(svc)}
 	for _, f := range p.Files {
 		res.Files = append(res.Files, f.Path)
 	}
@@ -140,6 +140,17 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	check, err := Check(ctx, CheckOptions{Dir: dir, Strict: opts.Strict, Progress: opts.Progress})
 	res.Check = check
 	return res, err
+}
+
+func statsOf(svc *ir.Service) Stats {
+	st := Stats{Operations: len(svc.Operations), Resources: len(svc.Resources)}
+	for _, op := range svc.Operations {
+		if op.CRUD != "" {
+			st.CRUD++
+		}
+	}
+	st.Unimplemented = st.Operations - st.CRUD
+	return st
 }
 
 // gitInit makes the new repository a git repository with a first commit, when

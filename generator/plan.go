@@ -62,6 +62,9 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	}
 	for _, rel := range sortedKeys(outputs) {
 		tmpl := outputs[rel]
+		if !included(rel, svc) {
+			continue
+		}
 		if !strings.Contains(rel, "{{.Group.") {
 			jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Service.Cmd}}", svc.Cmd), base})
 			continue
@@ -122,6 +125,15 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			Tables:       tables,
 		},
 	}, nil
+}
+
+// included reports whether the service has what a template renders: the
+// webhook senders and their tests exist only when the spec sends webhooks.
+func included(rel string, svc *ir.Service) bool {
+	if strings.HasPrefix(path.Base(rel), "webhooks_gen") {
+		return svc.HasWebhooks()
+	}
+	return true
 }
 
 // runSqlc runs sqlc on the rendered schema, queries and sqlc.yaml, and

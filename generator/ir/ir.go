@@ -40,7 +40,10 @@ type Service struct {
 	// Database is the engine: postgres, mysql, sqlite, or none.
 	Database   string
 	Operations []*Operation
-	Env        []EnvVar
+	// Webhooks are the requests the service sends: the spec's webhooks and
+	// its operations' callbacks. They are not routes: none is in Operations.
+	Webhooks []*Webhook
+	Env      []EnvVar
 }
 
 // EnvVar is one row of the runtime configuration table (DESIGN.md); deploy
@@ -66,6 +69,7 @@ type Operation struct {
 	GoName      string // "ListPets"
 	Method      string // "GET"
 	Path        string // route path under BasePath, in OpenAPI syntax: "/pets/{petId}"
+	SpecPath    string // the paths key as the spec writes it: Path, or Path and a "#…" suffix
 	Route       Route
 	Summary     string
 	Description string
@@ -83,9 +87,63 @@ type Operation struct {
 	CRUD     CRUD
 	// InvalidStatus is 400, or 422 when the operation declares 422 and not 400.
 	InvalidStatus int
-	Pointer       string
-	Pos           diag.Pos
+	// Shared lists, in the order they are tried, the operations sharing this
+	// one's method and route pattern (paths that differ only in a parameter
+	// name: /files/{FileId} and /files/{FolderId}); nil when the route is the
+	// operation's alone. A request goes to the first whose path parameters
+	// it satisfies, else to the last.
+	Shared []*Operation
+	// Unreachable is set when an operation tried earlier on the shared route
+	// takes every request this one could.
+	Unreachable bool
+	Pointer     string
+	Pos         diag.Pos
 }
+
+// Alternatives are the reachable operations of a shared route, in the order
+// they are tried.
+func (o *Operation) Alternatives() []*Operation {
+	var out []*Operation
+	for _, op := range o.Shared {
+		if !op.Unreachable {
+			out = append(out, op)
+		}
+	}
+	return out
+}
+
+// Matched reports whether requests on a shared route are matched against the
+// operation's path parameters: it is tried, and not last.
+func (o *Operation) Matched() bool {
+	alts := o.Alternatives()
+	return len(alts) > 1 && !o.Unreachable && alts[len(alts)-1] != o
+}
+
+// MatchParams are the parameters a request on a shared route is matched
+// against: the path's, and the required others.
+func (o *Operation) MatchParams() []*Param {
+	var out []*Param
+	for _, p := range o.Params {
+		if p.In == "path" || p.Required {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// MatchesQuery reports whether MatchParams holds a query parameter.
+func (o *Operation) MatchesQuery() bool {
+	for _, p := range o.MatchParams() {
+		if p.In == "query" {
+			return true
+		}
+	}
+	return false
+}
+
+// ServesRoute reports whether the operation registers its route: it is the
+// route's only operation, or the first of those sharing it.
+func (o *Operation) ServesRoute() bool { return len(o.Shared) == 0 || o.Shared[0] == o }
 
 // Route is an operation's path as the router sees it.
 type Route struct {
@@ -104,8 +162,11 @@ type Param struct {
 	In        string // path | query | header | cookie
 	Required  bool
 	Explode   bool
-	Schema    *Schema
-	Pointer   string
+	// Style is the serialization style the spec gives (or the default of
+	// its location): form, simple, deepObject, ...
+	Style   string
+	Schema  *Schema
+	Pointer string
 }
 
 // BodyKind says how a request or response body is encoded.

@@ -1,5 +1,7 @@
 package ir
 
+import "slices"
+
 // Resource is a collection and item path pair backed by a table: the
 // operations on it get working CRUD defaults instead of 501.
 type Resource struct {
@@ -131,8 +133,9 @@ type Column struct {
 	NotNull bool       `json:"not_null,omitempty"`
 	// Identity: the database generates the value (an identity column, or a random uuid).
 	Identity bool `json:"identity,omitempty"`
-	// Default is "now" for created/updated timestamps kept by the database,
-	// "1" for a version column.
+	// Default is DefaultNow for created/updated timestamps kept by the
+	// database, DefaultZero for a required read-only member, "1" for a
+	// version column.
 	Default string `json:"default,omitempty"`
 	// Check lists the allowed values (enum) or bounds, as the DDL writer spells them.
 	Enum []string `json:"enum,omitempty"`
@@ -143,6 +146,12 @@ type Column struct {
 	// Touch is true for updated_at: every update sets it to now.
 	Touch bool `json:"touch,omitempty"`
 }
+
+// Symbolic column defaults, which each database's DDL spells its own way.
+const (
+	DefaultNow  = "now"
+	DefaultZero = "zero"
+)
 
 // Index is a (unique) index on columns.
 type Index struct {
@@ -201,4 +210,9 @@ func ConstraintName(prefix, table, column string) string {
 // is a JSON merge patch: it records which members the body sends.
 func (o *Operation) MergePatch() bool {
 	return o.CRUD == Update && o.Body != nil && o.Body.Kind == BodyJSON
+}
+
+// SharedRoutes reports whether operations share a route (see Operation.Shared).
+func (s *Service) SharedRoutes() bool {
+	return slices.ContainsFunc(s.Operations, func(o *Operation) bool { return len(o.Shared) > 0 })
 }

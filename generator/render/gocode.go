@@ -426,3 +426,32 @@ func comment(text string) string {
 	}
 	return b.String()
 }
+
+// minRun is the shortest run of one byte goString writes as strings.Repeat.
+const minRun = 32
+
+// goString is the Go expression of s, with every run of one byte at least
+// minRun long written as strings.Repeat: the over-long strings of invalid
+// test cases (maxLength 5000) stay one line long. The file must import strings.
+func goString(s string) string {
+	var parts []string
+	lit := 0 // start of the pending literal
+	for i := 0; i < len(s); {
+		j := i + 1
+		for j < len(s) && s[j] == s[i] {
+			j++
+		}
+		if j-i >= minRun {
+			if lit < i {
+				parts = append(parts, strconv.Quote(s[lit:i]))
+			}
+			parts = append(parts, fmt.Sprintf("strings.Repeat(%s, %d)", strconv.Quote(s[i:i+1]), j-i))
+			lit = j
+		}
+		i = j
+	}
+	if lit < len(s) || len(parts) == 0 {
+		parts = append(parts, strconv.Quote(s[lit:]))
+	}
+	return strings.Join(parts, " + ")
+}

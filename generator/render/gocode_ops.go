@@ -38,45 +38,6 @@ func paramParser(s *ir.Schema) string {
 	return "parseString"
 }
 
-// formKinds is the Go map literal of how each field of a form body's type is carried into JSON.
-func formKinds(s *ir.Schema) string {
-	if !s.IsStruct() {
-		return "nil"
-	}
-	var b strings.Builder
-	b.WriteString("map[string]formKind{")
-	for _, f := range s.Named.Fields {
-		kind := "formString"
-		switch f.Schema.Kind {
-		case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
-			kind = "formNumber"
-		case ir.KindBool:
-			kind = "formBool"
-		case ir.KindSlice:
-			kind = "formArray"
-		case ir.KindMap, ir.KindAny:
-			kind = "formJSON"
-		case ir.KindNamed:
-			switch f.Schema.Named.Kind {
-			case ir.TypeEnum:
-				if f.Schema.Named.Base != ir.KindString {
-					kind = "formNumber"
-				}
-			case ir.TypeSlice:
-				kind = "formArray"
-			default:
-				kind = "formJSON"
-			}
-		}
-		if kind == "formString" {
-			continue
-		}
-		b.WriteString(strconv.Quote(f.Name) + ": " + kind + ", ")
-	}
-	b.WriteString("}")
-	return b.String()
-}
-
 // knownFields is the Go literal listing the JSON names of a struct's fields.
 func knownFields(t *ir.Type) string {
 	parts := make([]string, len(t.Fields))

@@ -8,13 +8,24 @@ import (
 	"github.com/bkgen/bkgen/generator/ir"
 )
 
-// paramType is the Go type of a parameter field: optional scalars are pointers.
+// paramType is the Go type of a parameter field: optional scalars and
+// objects are pointers.
 func paramType(p *ir.Param) string {
 	t := goType(p.Schema)
-	if !p.Required && p.Schema.Kind != ir.KindSlice {
+	if paramIsPtr(p) {
 		return "*" + t
 	}
 	return t
+}
+
+// paramIsPtr reports whether a parameter field is a pointer, nil when the
+// parameter is absent; slices, maps and any are nil themselves.
+func paramIsPtr(p *ir.Param) bool {
+	switch p.Schema.Kind {
+	case ir.KindSlice, ir.KindMap, ir.KindAny:
+		return false
+	}
+	return !p.Required
 }
 
 // paramPointer is the pointer naming a parameter in errors: "/query/limit".
@@ -24,6 +35,9 @@ func paramPointer(p *ir.Param) string {
 
 // decodeParam is the code reading parameter p of request r into req.
 func (g *goCode) decodeParam(p *ir.Param) string {
+	if p.IsDeepObject() {
+		return deepObjectParam(p)
+	}
 	var b strings.Builder
 	ptr := strconv.Quote(paramPointer(p))
 	name := strconv.Quote(p.Name)
@@ -66,7 +80,29 @@ func (g *goCode) decodeParam(p *ir.Param) string {
 		fmt.Fprintf(&b, "v, err := %s(raw)\n", parser)
 	}
 	fmt.Fprintf(&b, "if err != nil {\nerrs.fail(%s, err.Error())\n} else {\n", ptr)
-	if !p.Required && !list {
+	if paramIsPtr(p) {
+		fmt.Fprintf(&b, "req.%s = &v\n", p.GoName)
+	} else {
+		fmt.Fprintf(&b, "req.%s = v\n", p.GoName)
+	}
+	b.WriteString("}\n}")
+	if p.Required {
+		fmt.Fprintf(&b, " else {\nerrs.fail(%s, \"is required\")\n}", ptr)
+	}
+	b.WriteString("\n")
+	return b.String()
+}
+
+// deepObjectParam is the code reading a deepObject query parameter: its
+// bracketed keys (created[gt]=1; expand[]=a, expand[0]=a or expand=a for an
+// array) are decoded as the JSON they spell, which reports every problem by
+// its pointer under the parameter's.
+func deepObjectParam(p *ir.Param) string {
+	var b strings.Builder
+	ptr := strconv.Quote(paramPointer(p))
+	fmt.Fprintf(&b, "if v, ok, err := decodeDeepObject[%s](query, %s); ok {\n", goType(p.Schema), strconv.Quote(p.Name))
+	fmt.Fprintf(&b, "if err != nil {\nerrs.nest(%s, err)\n} else {\n", ptr)
+	if paramIsPtr(p) {
 		fmt.Fprintf(&b, "req.%s = &v\n", p.GoName)
 	} else {
 		fmt.Fprintf(&b, "req.%s = v\n", p.GoName)
@@ -85,7 +121,7 @@ func (g *goCode) validateParam(p *ir.Param) string {
 		return ""
 	}
 	ptr := strconv.Quote(paramPointer(p))
-	if !p.Required && p.Schema.Kind != ir.KindSlice {
+	if paramIsPtr(p) {
 		return fmt.Sprintf("if req.%s != nil {\n%s}\n", p.GoName, g.validate("(*req."+p.GoName+")", ptr, p.Schema, 0))
 	}
 	return g.validate("req."+p.GoName, ptr, p.Schema, 0)
@@ -136,7 +172,7 @@ func (g *goCode) decodeBody(op *ir.Operation) string {
 			if b.Kind == ir.BodyMultipart {
 				files = "files"
 			}
-			fmt.Fprintf(&out, "%s, %s, err := decodeFormBody(&errs, r, %s, %s, %s, %s)\n", files, present, target, req, formKinds(b.Schema), media)
+			fmt.Fprintf(&out, "%s, %s, err := decodeFormBody(&errs, r, %s, %s, %s)\n", files, present, target, req, media)
 			if b.Kind == ir.BodyMultipart {
 				out.WriteString("req.Files = files\n")
 			}

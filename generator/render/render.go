@@ -129,9 +129,9 @@ func funcs(code *goCode) template.FuncMap {
 	m["enumLiteral"] = enumLiteral
 	m["comment"] = comment
 	m["quote"] = strconv.Quote
+	m["goString"] = goString
 	m["lowerName"] = ir.LowerName
 	m["paramParser"] = paramParser
-	m["formKinds"] = formKinds
 	m["validTag"] = validTagName
 	m["pointerLit"] = func(parts ...string) string {
 		var b strings.Builder

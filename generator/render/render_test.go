@@ -2,6 +2,7 @@ package render
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -131,5 +132,22 @@ func TestValidateCode(t *testing.T) {
 	}
 	if p := g.patterns[`(?<=a)b`]; p == nil || p.RE2 {
 		t.Errorf("a lookbehind pattern must fall back to regexp2: %+v", p)
+	}
+}
+
+func TestGoString(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("x", 40)
+	for _, c := range []struct{ in, want string }{
+		{"", `""`},
+		{"abc", `"abc"`},
+		{long, `strings.Repeat("x", 40)`},
+		{"a=" + long + "&b", `"a=" + strings.Repeat("x", 40) + "&b"`},
+		{strings.Repeat("y", 31), strconv.Quote(strings.Repeat("y", 31))},
+		{"\"" + strings.Repeat("\"", 33), `strings.Repeat("\"", 34)`},
+	} {
+		if got := goString(c.in); got != c.want {
+			t.Errorf("goString(%q) = %s, want %s", c.in, got, c.want)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -118,8 +119,10 @@ func ddlUp(rs []*ir.Resource) string {
 				line += " DEFAULT gen_random_uuid()"
 			case c.Identity && (c.Type == ir.ColText || c.Type == ir.ColVarchar):
 				line += " DEFAULT gen_random_uuid()::text"
-			case c.Default == "now":
+			case c.Default == ir.DefaultNow:
 				line += " DEFAULT now()"
+			case c.Default == ir.DefaultZero:
+				line += " DEFAULT " + pg.zero(c)
 			case c.Default != "":
 				line += " DEFAULT " + c.Default
 			}
@@ -187,4 +190,98 @@ func ddlDown(rs []*ir.Resource) string {
 		lines = append(lines, "DROP TABLE IF EXISTS "+quoteIdent(r.Table.Name)+";")
 	}
 	return strings.Join(lines, "\n")
+}
+
+// zero is the SQL literal of the zero value of a column: its first enum value,
+// or the bound nearest 0 of a range that excludes 0.
+func (postgres) zero(c *ir.Column) string {
+	if len(c.Enum) > 0 {
+		return sqlString(c.Enum[0])
+	}
+	switch c.Type {
+	case ir.ColText, ir.ColVarchar:
+		return "''"
+	case ir.ColBool:
+		return "false"
+	case ir.ColDate:
+		return "CURRENT_DATE"
+	case ir.ColTimestamp:
+		return "now()"
+	case ir.ColUUID:
+		return "gen_random_uuid()"
+	case ir.ColBytes:
+		return "''::bytea"
+	case ir.ColJSON:
+		if c.Field != nil && c.Field.Schema.Kind == ir.KindSlice {
+			return "'[]'"
+		}
+		return "'{}'"
+	}
+	n := 0.0
+	if c.Min != nil && *c.Min > n {
+		n = *c.Min
+	}
+	if c.Max != nil && *c.Max < n {
+		n = *c.Max
+	}
+	return strconv.FormatFloat(n, 'g', -1, 64)
+}
+
+// seedRow is the SQL inserting an example row of r's table, built from a
+// valid example of the entity, and returning its id as text; false when no
+// example could be built.
+func seedRow(r *ir.Resource) (string, bool) {
+	v, ok := newExamples().value(&ir.Schema{Kind: ir.KindNamed, Named: r.Entity})
+	obj, isObj := v.(map[string]any)
+	if !ok || !isObj {
+		return "", false
+	}
+	var pg postgres
+	var cols, vals []string
+	for _, c := range r.Table.Columns {
+		if c.Identity || c.Field == nil {
+			continue
+		}
+		x, present := obj[c.Field.Name]
+		var lit string
+		switch {
+		case present && x != nil:
+			lit = sqlLiteral(c, x)
+		case c.NotNull && c.Default == "":
+			lit = pg.zero(c)
+		default:
+			continue
+		}
+		cols = append(cols, quoteIdent(c.Name))
+		vals = append(vals, lit)
+	}
+	if len(cols) == 0 {
+		return fmt.Sprintf("INSERT INTO %s DEFAULT VALUES RETURNING %s::text", quoteIdent(r.Table.Name), quoteIdent(r.Table.PrimaryKey)), true
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING %s::text", quoteIdent(r.Table.Name),
+		strings.Join(cols, ", "), strings.Join(vals, ", "), quoteIdent(r.Table.PrimaryKey)), true
+}
+
+// sqlLiteral writes an example value as a literal of column c.
+func sqlLiteral(c *ir.Column, v any) string {
+	switch c.Type {
+	case ir.ColJSON:
+		data, _ := json.Marshal(v)
+		return sqlString(string(data))
+	case ir.ColBool:
+		if b, ok := v.(bool); ok {
+			return strconv.FormatBool(b)
+		}
+	case ir.ColInt, ir.ColBigint, ir.ColReal, ir.ColDouble:
+		if f, ok := v.(float64); ok {
+			return strconv.FormatFloat(f, 'g', -1, 64)
+		}
+	case ir.ColBytes:
+		return "''::bytea"
+	}
+	if s, ok := v.(string); ok {
+		return sqlString(s)
+	}
+	data, _ := json.Marshal(v)
+	return sqlString(string(data))
 }

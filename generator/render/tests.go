@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"maps"
 	"net/url"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/ir"
@@ -14,6 +16,8 @@ type TestData struct {
 	Ops       []*OpCase
 	Types     []*TypeCase
 	Resources []*ResourceCase
+	// Webhooks are the data of the webhook senders and their tests (webhooks.go).
+	Webhooks []*WebhookCase
 }
 
 // OpCase is the test data of one operation.
@@ -119,6 +123,7 @@ func BuildTests(svc *ir.Service) *TestData {
 		byOp[op] = oc
 	}
 	td.Resources = resourceCases(svc, byOp)
+	td.Webhooks = webhookCases(svc)
 	return td
 }
 
@@ -242,6 +247,10 @@ func violation(s *ir.Schema) (any, bool) {
 
 func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 	oc := &OpCase{Op: op}
+	if op.Unreachable {
+		oc.Skip = "unreachable: it shares its route with " + op.Shared[0].GoName
+		return oc
+	}
 	path := op.Path
 	query := url.Values{}
 	var headers [][2]string
@@ -260,9 +269,12 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		case "path":
 			path = strings.ReplaceAll(path, "{"+p.Name+"}", url.PathEscape(strings.Join(vals, ",")))
 		case "query":
-			if p.Explode {
+			switch {
+			case p.IsDeepObject():
+				addDeepObject(query, p, v)
+			case p.Explode:
 				query[p.Name] = vals
-			} else {
+			default:
 				query.Set(p.Name, strings.Join(vals, ","))
 			}
 		case "header":
@@ -317,7 +329,9 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 	oc.Valid = valid
 	// Invalid requests: a missing or mistyped parameter, a bad body.
 	for _, p := range op.Params {
-		if p.In == "path" {
+		// On a shared route, a value this operation refuses goes to the next
+		// operation sharing it: only the last one answers 400.
+		if p.In == "path" && !op.Matched() {
 			if bad, ok := badParam(p); ok {
 				c := *valid
 				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+ir.EscapePointer(p.Name)
@@ -330,7 +344,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 			}
 			continue
 		}
-		if p.In != "query" && p.In != "header" {
+		if p.In != "query" && p.In != "header" || p.Required && op.Matched() {
 			continue
 		}
 		if p.Required {
@@ -412,6 +426,13 @@ func withoutParam(valid *RequestCase, p *ir.Param, query url.Values, headers [][
 		q := url.Values{}
 		maps.Copy(q, query)
 		q.Del(p.Name)
+		if p.IsDeepObject() {
+			for k := range q {
+				if strings.HasPrefix(k, p.Name+"[") {
+					q.Del(k)
+				}
+			}
+		}
 		if replace != "" {
 			q.Set(p.Name, replace)
 		}
@@ -479,7 +500,8 @@ func formatNumber(f float64) string {
 	return fmt.Sprint(f)
 }
 
-// formEncode encodes an example object as a URL-encoded form.
+// formEncode encodes an example object as a URL-encoded form, nested
+// members in bracket notation (items[0][name]=x, metadata[key]=v).
 func formEncode(v any) string {
 	obj, ok := v.(map[string]any)
 	if !ok {
@@ -487,16 +509,7 @@ func formEncode(v any) string {
 	}
 	vals := url.Values{}
 	for k, x := range obj {
-		switch y := x.(type) {
-		case []any:
-			vals[k] = paramStrings(y)
-		case map[string]any:
-			vals.Set(k, jsonString(y))
-		case float64:
-			vals.Set(k, formatNumber(y))
-		default:
-			vals.Set(k, fmt.Sprint(y))
-		}
+		addBracketed(vals, k, x)
 	}
 	return vals.Encode()
 }
@@ -527,6 +540,21 @@ type ResourceCase struct {
 	// Unique is true when the table has a unique constraint: creating the
 	// same body twice must answer 409.
 	Unique bool
+	// Seed, when no operation creates rows (Create is nil), is the SQL
+	// inserting an example row and returning its id as text.
+	Seed string
+	// Get and Delete say whether the walk reads and deletes the row: the
+	// operations exist and need no parameter but the path's and headers.
+	Get, Delete bool
+	// Headers are sent with every request of the walk: the required headers
+	// of its operations (a tenant id), with valid values.
+	Headers [][2]string
+}
+
+// pathOnly reports whether op needs no query or cookie parameter: a walk can
+// send it with its path and the walk's headers.
+func pathOnly(op *ir.Operation) bool {
+	return op != nil && !slices.ContainsFunc(op.Params, func(p *ir.Param) bool { return p.Required && (p.In == "query" || p.In == "cookie") })
 }
 
 // resourceCases builds the integration walks of the resources whose
@@ -546,12 +574,12 @@ func resourceCases(svc *ir.Service, ops map[*ir.Operation]*OpCase) []*ResourceCa
 }
 
 func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase, byRes map[*ir.Resource]*ResourceCase) *ResourceCase {
-	if !r.Has(ir.Create) || r.ID == nil || !returnsEntity(r.Ops[ir.Create]) {
+	if r.ID == nil {
 		return nil
 	}
 	var parent *ResourceCase
 	if r.Parent != nil {
-		if parent = byRes[r.Parent]; parent == nil || parent.Parent != nil {
+		if parent = byRes[r.Parent]; parent == nil || parent.Parent != nil || parent.Create == nil {
 			return nil
 		}
 	}
@@ -572,7 +600,7 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 	}
 	withTarget := func(op *ir.Operation) *RequestCase {
 		oc := ops[op]
-		if oc == nil || oc.Valid == nil || len(oc.Valid.Headers) > 0 {
+		if oc == nil || oc.Valid == nil {
 			return nil
 		}
 		t, ok := target(op)
@@ -586,17 +614,30 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 		c.Target = t
 		return &c
 	}
-	create := withTarget(r.Ops[ir.Create])
+	var create *RequestCase
+	if r.Has(ir.Create) && returnsEntity(r.Ops[ir.Create]) {
+		create = withTarget(r.Ops[ir.Create])
+	}
+	var seed string
 	if create == nil {
-		return nil
+		// Rows no operation creates are inserted by the test, for the
+		// operations that read and delete them.
+		if parent != nil || !pathOnly(r.Ops[ir.Get]) {
+			return nil
+		}
+		var ok bool
+		if seed, ok = seedRow(r); !ok {
+			return nil
+		}
 	}
-	rc := &ResourceCase{R: r, Parent: parent, Create: create, IDField: r.ID.Name, MissingID: "999999999", Unique: len(r.Table.Uniques) > 0}
-	if r.ID.Schema.Kind == ir.KindString {
-		rc.MissingID = "00000000-0000-4000-8000-000000000000"
-	}
+	rc := &ResourceCase{R: r, Parent: parent, Create: create, Seed: seed, IDField: r.ID.Name, Unique: len(r.Table.Uniques) > 0,
+		Get: pathOnly(r.Ops[ir.Get]), Delete: pathOnly(r.Ops[ir.Delete])}
 	item := r.Ops[ir.Get]
 	if item == nil {
 		item = r.Ops[ir.Delete]
+	}
+	if item != nil {
+		rc.MissingID = missingID(r, item)
 	}
 	if item != nil {
 		t, ok := target(item)
@@ -606,7 +647,7 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 		rc.Item = t
 	}
 	if op := r.Ops[ir.List]; op != nil {
-		if l := withTarget(op); l != nil {
+		if l := withTarget(op); l != nil && pathOnly(op) {
 			// The list request without filters: the created row must be in it.
 			l.Target = strings.SplitN(l.Target, "?", 2)[0]
 			rc.List = l
@@ -623,7 +664,7 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 	if op := r.Ops[ir.Update]; op != nil {
 		rc.Update = withTarget(op)
 	}
-	if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && u.MergePatch() {
+	if u := r.Op(ir.Update); u != nil && rc.Update != nil && rc.Get && u.MergePatch() {
 		for _, fc := range bodyColumns(r, u.Body.Schema.Named) {
 			if f, c := fc[0].(*ir.Field), fc[1].(*ir.Column); !c.NotNull && !f.Required && c.Type != ir.ColJSON {
 				rc.Clear = f.Name
@@ -631,10 +672,28 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 			}
 		}
 	}
-	if u := r.Op(ir.Update); u != nil && rc.Update != nil && r.Has(ir.Get) && versionField(r, u.Body.Schema.Named) != nil &&
+	if u := r.Op(ir.Update); u != nil && rc.Update != nil && rc.Get && versionField(r, u.Body.Schema.Named) != nil &&
 		strings.Contains(rc.Update.Body, `"`+r.Version.Field.Name+`"`) {
 		rc.Versioned = true
 	}
+	if !rc.Get && !rc.Delete && rc.Replace == nil && rc.Update == nil {
+		rc.Item = "" // no request of the walk addresses the row
+	}
+	if rc.Item == "" && rc.List == nil {
+		return nil // nothing reads the row back
+	}
+	seen := make(map[string]bool)
+	for _, crud := range slices.Sorted(maps.Keys(r.Ops)) {
+		if oc := ops[r.Ops[crud]]; oc != nil && oc.Valid != nil {
+			for _, h := range oc.Valid.Headers {
+				if k := strings.ToLower(h[0]); !seen[k] {
+					seen[k] = true
+					rc.Headers = append(rc.Headers, h)
+				}
+			}
+		}
+	}
+	slices.SortFunc(rc.Headers, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
 	return rc
 }
 
@@ -646,4 +705,33 @@ func pathParams(op *ir.Operation) []*ir.Param {
 		}
 	}
 	return out
+}
+
+// missingID is an id the item path accepts and the test's rows do not have,
+// "" when the parameter's constraints leave none to pick.
+func missingID(r *ir.Resource, item *ir.Operation) string {
+	var s *ir.Schema
+	for _, p := range pathParams(item) {
+		if p.Name == r.IDParam {
+			s = p.Schema
+		}
+	}
+	if s == nil {
+		return ""
+	}
+	switch s.Kind {
+	case ir.KindInt32, ir.KindInt64:
+		switch {
+		case s.Maximum == nil:
+			return "999999999"
+		case *s.Maximum >= 3: // the walk makes at most two rows
+			return strconv.FormatInt(int64(*s.Maximum), 10)
+		}
+	case ir.KindString:
+		const zero = "00000000-0000-4000-8000-000000000000"
+		if s.Pattern == "" && (s.MaxLength == nil || *s.MaxLength >= int64(len(zero))) && (s.MinLength == nil || *s.MinLength <= int64(len(zero))) {
+			return zero
+		}
+	}
+	return ""
 }
