@@ -71,9 +71,11 @@ func (b *builder) buildResources() {
 	nameIndexes(b.svc.Resources)
 }
 
-// nameIndexes names every index and unique constraint after its final table
-// (tables are renamed when two entities want one name) and its columns, once
-// per column set, unique in the schema as PostgreSQL wants index names.
+// nameIndexes names every index, unique constraint and foreign key, once the
+// tables have their final names (tables are renamed when two entities want
+// one name): after the table and columns, an index once per column set, and
+// unique in the schema as PostgreSQL wants index names. It is the one place
+// these names are made.
 func nameIndexes(resources []*ir.Resource) {
 	used := make(map[string]bool)
 	name := func(prefix, table string, cols []string) string {
@@ -416,10 +418,9 @@ func (b *builder) linkParent(r *ir.Resource, byColl map[string]*ir.Resource) {
 		r.Table.Columns = append(r.Table.Columns, col)
 	}
 	r.Parent, r.ParentParam, r.ParentColumn = parent, param, col
-	r.Table.ForeignKeys = append(r.Table.ForeignKeys, &ir.ForeignKey{
-		Name: "fk_" + r.Table.Name + "_" + col.Name, Column: col.Name, RefTable: parent.Table.Name, RefColumn: parent.Table.PrimaryKey,
-	})
-	r.Table.Indexes = append(r.Table.Indexes, &ir.Index{Name: "idx_" + r.Table.Name + "_" + col.Name, Columns: []string{col.Name}})
+	// nameIndexes names the key and its index once the tables are final.
+	r.Table.ForeignKeys = append(r.Table.ForeignKeys, &ir.ForeignKey{Column: col.Name, RefTable: parent.Table.Name, RefColumn: parent.Table.PrimaryKey})
+	r.Table.Indexes = append(r.Table.Indexes, &ir.Index{Columns: []string{col.Name}})
 }
 
 func idColumnType(f *ir.Field) ir.ColumnType {

@@ -92,14 +92,14 @@ func (b *builder) shareRoutes() {
 		if len(ops) < 2 {
 			continue
 		}
-		slices.SortStableFunc(ops, func(x, y *ir.Operation) int { return pathSpecificity(y) - pathSpecificity(x) })
+		slices.SortStableFunc(ops, func(x, y *ir.Operation) int { return matchSpecificity(y) - matchSpecificity(x) })
 		for i, op := range ops {
 			op.Shared = ops
 			if i == 0 {
 				continue
 			}
 			prev := ops[i-1]
-			if pathSpecificity(op) == pathSpecificity(prev) && samePathKinds(op, prev) {
+			if matchSpecificity(op) == matchSpecificity(prev) && sameMatch(op, prev) {
 				op.Unreachable = true
 				b.diags.Warnf(op.Pos, op.Pointer, "%s %s shares its route with %s %s (the paths differ only in parameter names) and its parameters accept the same requests: every request goes to %s; %s is unreachable",
 					op.Method, op.SpecPath, prev.Method, prev.SpecPath, prev.ID, op.ID)
@@ -108,21 +108,17 @@ func (b *builder) shareRoutes() {
 	}
 }
 
-// pathSpecificity scores how much an operation's path parameters restrict
-// their values: a format, type or enum says more than a pattern or a
-// length, which say more than nothing.
-func pathSpecificity(op *ir.Operation) int {
+// matchSpecificity scores how much the parameters a shared route is matched on
+// (ir.Operation.MatchParams) restrict requests: a required query or header
+// parameter, or a path parameter with a format, type or enum, says more than
+// a pattern or a length, which say more than nothing.
+func matchSpecificity(op *ir.Operation) int {
 	n := 0
-	for _, p := range op.Params {
-		if p.In != "path" {
-			if p.Required {
-				n += 4
-			}
-			continue
-		}
+	for _, p := range op.MatchParams() {
 		s := p.Schema
 		switch {
-		case s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeEnum,
+		case p.In != "path",
+			s.Kind == ir.KindNamed && s.Named.Kind == ir.TypeEnum,
 			s.Kind != ir.KindString && s.Kind != ir.KindAny,
 			s.Format == "uuid" || s.Format == "date" || s.Format == "date-time" || s.Format == "email":
 			n += 4
@@ -135,25 +131,25 @@ func pathSpecificity(op *ir.Operation) int {
 	return n
 }
 
-// samePathKinds reports whether two operations' path parameters are of the
-// same kinds and formats, position by position.
-func samePathKinds(a, b *ir.Operation) bool {
-	kinds := func(op *ir.Operation) []string {
+// sameMatch reports whether two operations are matched on the same
+// parameters: path parameters of the same kinds and formats, position by
+// position, and the same required others.
+func sameMatch(a, b *ir.Operation) bool {
+	keys := func(op *ir.Operation) []string {
 		var out []string
-		for _, p := range op.Params {
-			if p.In != "path" && p.Required {
+		for _, p := range op.MatchParams() {
+			if p.In != "path" {
 				out = append(out, p.In+":"+p.Name)
+				continue
 			}
-			if p.In == "path" {
-				k := p.RouteName + ":" + strconv.Itoa(int(p.Schema.Kind)) + ":" + p.Schema.Format + ":" + p.Schema.Pattern
-				if p.Schema.Named != nil {
-					k += ":" + p.Schema.Named.Name
-				}
-				out = append(out, k)
+			k := p.RouteName + ":" + strconv.Itoa(int(p.Schema.Kind)) + ":" + p.Schema.Format + ":" + p.Schema.Pattern
+			if p.Schema.Named != nil {
+				k += ":" + p.Schema.Named.Name
 			}
+			out = append(out, k)
 		}
 		slices.Sort(out)
 		return out
 	}
-	return slices.Equal(kinds(a), kinds(b))
+	return slices.Equal(keys(a), keys(b))
 }

@@ -23,10 +23,10 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 		col := columnOf(f)
 		col.Name = names.Take(col.Name)
 		if f.Store.Unique {
-			t.Uniques = append(t.Uniques, &ir.Index{Name: ir.ConstraintName("uq", t.Name, col.Name), Columns: []string{col.Name}})
+			t.Uniques = append(t.Uniques, &ir.Index{Columns: []string{col.Name}})
 		}
 		if f.Store.Index {
-			t.Indexes = append(t.Indexes, &ir.Index{Name: ir.ConstraintName("idx", t.Name, col.Name), Columns: []string{col.Name}})
+			t.Indexes = append(t.Indexes, &ir.Index{Columns: []string{col.Name}})
 		}
 		if f == id {
 			col.NotNull = true
@@ -173,9 +173,7 @@ func (b *builder) listParams(r *ir.Resource, op *ir.Operation) {
 		}
 		if f := filterOf(r, p); f != nil {
 			r.Filters = append(r.Filters, f)
-			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{
-				Name: "idx_" + r.Table.Name + "_" + f.Column.Name, Columns: []string{f.Column.Name},
-			})
+			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{Columns: []string{f.Column.Name}})
 		}
 	}
 	if r.Page.Limit != nil && r.Page.Style == ir.PageNone {

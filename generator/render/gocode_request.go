@@ -80,17 +80,23 @@ func (g *goCode) decodeParam(p *ir.Param) string {
 		fmt.Fprintf(&b, "v, err := %s(raw)\n", parser)
 	}
 	fmt.Fprintf(&b, "if err != nil {\nerrs.fail(%s, err.Error())\n} else {\n", ptr)
+	assignParam(&b, p, ptr)
+	return b.String()
+}
+
+// assignParam ends the code decoding parameter p: the decoded v is stored in
+// req, and a required parameter that is absent is reported at ptr.
+func assignParam(b *strings.Builder, p *ir.Param, ptr string) {
 	if paramIsPtr(p) {
-		fmt.Fprintf(&b, "req.%s = &v\n", p.GoName)
+		fmt.Fprintf(b, "req.%s = &v\n", p.GoName)
 	} else {
-		fmt.Fprintf(&b, "req.%s = v\n", p.GoName)
+		fmt.Fprintf(b, "req.%s = v\n", p.GoName)
 	}
 	b.WriteString("}\n}")
 	if p.Required {
-		fmt.Fprintf(&b, " else {\nerrs.fail(%s, \"is required\")\n}", ptr)
+		fmt.Fprintf(b, " else {\nerrs.fail(%s, \"is required\")\n}", ptr)
 	}
 	b.WriteString("\n")
-	return b.String()
 }
 
 // deepObjectParam is the code reading a deepObject query parameter: its
@@ -102,16 +108,7 @@ func deepObjectParam(p *ir.Param) string {
 	ptr := strconv.Quote(paramPointer(p))
 	fmt.Fprintf(&b, "if v, ok, err := decodeDeepObject[%s](query, %s); ok {\n", goType(p.Schema), strconv.Quote(p.Name))
 	fmt.Fprintf(&b, "if err != nil {\nerrs.nest(%s, err)\n} else {\n", ptr)
-	if paramIsPtr(p) {
-		fmt.Fprintf(&b, "req.%s = &v\n", p.GoName)
-	} else {
-		fmt.Fprintf(&b, "req.%s = v\n", p.GoName)
-	}
-	b.WriteString("}\n}")
-	if p.Required {
-		fmt.Fprintf(&b, " else {\nerrs.fail(%s, \"is required\")\n}", ptr)
-	}
-	b.WriteString("\n")
+	assignParam(&b, p, ptr)
 	return b.String()
 }
 

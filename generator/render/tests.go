@@ -329,9 +329,13 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 	oc.Valid = valid
 	// Invalid requests: a missing or mistyped parameter, a bad body.
 	for _, p := range op.Params {
-		// On a shared route, a value this operation refuses goes to the next
-		// operation sharing it: only the last one answers 400.
-		if p.In == "path" && !op.Matched() {
+		// On a shared route, a request whose matched parameters this
+		// operation refuses goes to the next operation sharing it: only the
+		// last one answers 400.
+		if op.Matched() && slices.Contains(op.MatchParams(), p) {
+			continue
+		}
+		if p.In == "path" {
 			if bad, ok := badParam(p); ok {
 				c := *valid
 				c.Name, c.Pointer = "path "+p.Name+" invalid", "/path/"+ir.EscapePointer(p.Name)
@@ -344,7 +348,7 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 			}
 			continue
 		}
-		if p.In != "query" && p.In != "header" || p.Required && op.Matched() {
+		if p.In != "query" && p.In != "header" {
 			continue
 		}
 		if p.Required {
