@@ -19,7 +19,7 @@ func (b *builder) buildResources() {
 		p := strings.TrimSuffix(op.Path, "/")
 		byPath[p] = append(byPath[p], op)
 	}
-	tables := ir.NewNamer()
+	tables, plurals := ir.NewNamer(), ir.NewNamer()
 	for _, coll := range sortedKeys(byPath) {
 		if coll == "" || isParamSegment(lastSegment(coll)) {
 			continue
@@ -57,6 +57,7 @@ func (b *builder) buildResources() {
 			continue
 		}
 		r.Table.Name = tables.Take(r.Table.Name)
+		r.Plural = plurals.Take(qualifiedPlural(r, plurals))
 		kept = append(kept, r)
 	}
 	b.svc.Resources = kept
@@ -124,6 +125,24 @@ func resourcePath(r *ir.Resource) string {
 		return p[:strings.LastIndex(p, "/")]
 	}
 	return ""
+}
+
+// qualifiedPlural is the resource's Go collection name, made distinct when
+// another resource already has it by the static path segment before it:
+// /v1/accounts and /v1/financial_connections/accounts become Accounts and
+// FinancialConnectionsAccounts. What is still taken gets a number from the
+// Namer.
+func qualifiedPlural(r *ir.Resource, taken *ir.Namer) string {
+	if !taken.Has(r.Plural) {
+		return r.Plural
+	}
+	segs := strings.Split(strings.Trim(resourcePath(r), "/"), "/")
+	for i := len(segs) - 2; i >= 0; i-- {
+		if !isParamSegment(segs[i]) {
+			return ir.GoName(segs[i]) + r.Plural
+		}
+	}
+	return r.Plural
 }
 
 // inferResource builds the resource of a collection path, nil when the paths

@@ -115,21 +115,23 @@ func (e *examples) named(t *ir.Type) (any, bool) {
 		return e.slice(t.Schema, t.Elem)
 	case ir.TypeUnion:
 		for _, v := range t.Variants {
-			var x any
-			var ok bool
-			if v.Schema.IsStruct() && len(v.Tags) > 0 {
-				// The last tag is the property's own value when it has one.
-				x, ok = e.structValue(v.Schema.Named, t.Discriminator, v.Tags[len(v.Tags)-1])
-			} else {
-				x, ok = e.value(v.Schema)
-			}
-			if ok {
+			if x, ok := e.variant(t, v); ok {
 				return x, true
 			}
 		}
 		return nil, false
 	}
 	return e.structValue(t, "", "")
+}
+
+// variant builds a value of one variant of the union t, with its
+// discriminator tag when it has one.
+func (e *examples) variant(t *ir.Type, v *ir.Variant) (any, bool) {
+	if v.Schema.IsStruct() && len(v.Tags) > 0 {
+		// The last tag is the property's own value when it has one.
+		return e.structValue(v.Schema.Named, t.Discriminator, v.Tags[len(v.Tags)-1])
+	}
+	return e.value(v.Schema)
 }
 
 func (e *examples) structValue(t *ir.Type, discField, tag string) (any, bool) {

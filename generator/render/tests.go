@@ -3,6 +3,7 @@ package render
 import (
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -15,6 +16,8 @@ import (
 type TestData struct {
 	Ops       []*OpCase
 	Types     []*TypeCase
+	Enums     []*EnumCase
+	Unions    []*UnionCase
 	Resources []*ResourceCase
 	// Webhooks are the data of the webhook senders and their tests (webhooks.go).
 	Webhooks []*WebhookCase
@@ -89,6 +92,25 @@ func holdsWriteOnly(t *ir.Type, seen map[*ir.Type]bool) bool {
 	return false
 }
 
+// EnumCase is the test data of one enum: a Go literal of a value of its base
+// type that is none of its members.
+type EnumCase struct {
+	Type  *ir.Type
+	Other string
+}
+
+// UnionCase is the test data of one oneOf/anyOf union.
+type UnionCase struct {
+	Type *ir.Type
+	// Variants holds a JSON value of each variant that one can be built for.
+	Variants []string
+	// RoundTrip is false when a variant holds writeOnly members (see TypeCase).
+	RoundTrip bool
+	// Reject is a JSON value no variant accepts, "" when there is none;
+	// Detail is a part of the message refusing it.
+	Reject, Detail string
+}
+
 // InvalidValue is a JSON value of a type with one problem at Pointer.
 type InvalidValue struct {
 	Name, JSON, Pointer string
@@ -116,6 +138,16 @@ func BuildTests(svc *ir.Service) *TestData {
 		tc.Invalid = invalidObjects(t, obj, "")
 		td.Types = append(td.Types, tc)
 	}
+	for _, t := range svc.Types {
+		switch t.Kind {
+		case ir.TypeEnum:
+			if len(t.Values) > 0 {
+				td.Enums = append(td.Enums, &EnumCase{Type: t, Other: nonMember(t)})
+			}
+		case ir.TypeUnion:
+			td.Unions = append(td.Unions, unionCase(t, full))
+		}
+	}
 	byOp := make(map[*ir.Operation]*OpCase)
 	for _, op := range svc.Operations {
 		oc := opCase(svc, op, ex, newFullExamples())
@@ -125,6 +157,88 @@ func BuildTests(svc *ir.Service) *TestData {
 	td.Resources = resourceCases(svc, byOp)
 	td.Webhooks = webhookCases(svc)
 	return td
+}
+
+// nonMember is a Go literal of t's base type that is none of its values.
+func nonMember(t *ir.Type) string {
+	switch t.Base {
+	case ir.KindInt64, ir.KindFloat64:
+		high := math.Inf(-1)
+		for _, v := range t.Values {
+			if f, ok := toFloat(v.Value); ok {
+				high = max(high, f)
+			}
+		}
+		if t.Base == ir.KindInt64 {
+			return strconv.FormatInt(int64(high)+1, 10)
+		}
+		return formatFloat(math.Floor(high) + 1)
+	}
+	other := "__not_a_member__"
+	for slices.ContainsFunc(t.Values, func(v ir.EnumValue) bool { return v.Value == other }) {
+		other += "_"
+	}
+	return strconv.Quote(other)
+}
+
+// unionCase builds a value of each variant of t, and one that none accepts.
+func unionCase(t *ir.Type, ex *examples) *UnionCase {
+	uc := &UnionCase{Type: t, RoundTrip: !holdsWriteOnly(t, map[*ir.Type]bool{})}
+	for _, v := range t.Variants {
+		if t.Discriminator != "" && len(v.Tags) == 0 {
+			continue // not selectable: no tag names it
+		}
+		if x, ok := ex.variant(t, v); ok {
+			uc.Variants = append(uc.Variants, jsonString(x))
+		}
+	}
+	if t.Discriminator != "" {
+		uc.Reject = jsonString(map[string]any{t.Discriminator: "__not_a_member__"})
+		uc.Detail = "is not a known type"
+		return uc
+	}
+	for _, kind := range []string{"true", "[]", "12345", `"__not_a_member__"`, "{}"} {
+		if !slices.ContainsFunc(t.Variants, func(v *ir.Variant) bool { return mayAccept(v.Schema, kind, 0) }) {
+			uc.Reject, uc.Detail = kind, "must match one of the schemas of "+t.Name
+			break
+		}
+	}
+	return uc
+}
+
+// mayAccept reports whether a value of s may decode from the JSON value
+// data (true, [], 12345, a string or {}); it answers true when unsure.
+func mayAccept(s *ir.Schema, data string, depth int) bool {
+	if depth > 8 {
+		return true
+	}
+	switch s.Kind {
+	case ir.KindString, ir.KindTime:
+		return data[0] == '"'
+	case ir.KindBytes:
+		return data[0] == '"' || data[0] == '['
+	case ir.KindInt32, ir.KindInt64, ir.KindFloat32, ir.KindFloat64:
+		return data[0] >= '0' && data[0] <= '9'
+	case ir.KindBool:
+		return data == "true"
+	case ir.KindSlice:
+		return data[0] == '['
+	case ir.KindMap:
+		return data[0] == '{'
+	case ir.KindNamed:
+		t := s.Named
+		switch t.Kind {
+		case ir.TypeStruct, ir.TypeMap:
+			return data[0] == '{'
+		case ir.TypeSlice:
+			return data[0] == '['
+		case ir.TypeEnum:
+			return mayAccept(&ir.Schema{Kind: t.Base}, data, depth+1)
+		case ir.TypeUnion:
+			return slices.ContainsFunc(t.Variants, func(v *ir.Variant) bool { return mayAccept(v.Schema, data, depth+1) })
+		}
+	}
+	return true
 }
 
 // invalidObjects derives, from a valid object of t, objects with one problem each.
