@@ -1,6 +1,7 @@
 package render
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -111,14 +112,18 @@ type UnionCase struct {
 	Reject, Detail string
 }
 
-// InvalidValue is a JSON value of a type with one problem at Pointer.
+// InvalidValue is a change to a valid object of a type that leaves one
+// problem at Pointer: Member set to Value (a JSON value), or removed when
+// Value is "".
 type InvalidValue struct {
-	Name, JSON, Pointer string
+	Name, Pointer, Member, Value string
 }
 
-// maxInvalidPerType bounds the cases of one type, so that huge specs keep
-// test files of a reasonable size.
-const maxInvalidPerType = 40
+// maxInvalidPerBody bounds the invalid bodies of one operation, each of
+// which the handler tests write out whole, so that huge specs keep test files
+// of a reasonable size. The type tests name only the member they change and
+// check every member.
+const maxInvalidPerBody = 40
 
 // BuildTests computes the generated tests' cases.
 func BuildTests(svc *ir.Service) *TestData {
@@ -135,7 +140,7 @@ func BuildTests(svc *ir.Service) *TestData {
 		}
 		tc := &TypeCase{Type: t, Valid: jsonString(v), RoundTrip: !holdsWriteOnly(t, map[*ir.Type]bool{})}
 		obj, _ := v.(map[string]any)
-		tc.Invalid = invalidObjects(t, obj, "")
+		tc.Invalid = invalidObjects(t, obj, "", len(t.Fields)*3)
 		td.Types = append(td.Types, tc)
 	}
 	for _, t := range svc.Types {
@@ -241,42 +246,48 @@ func mayAccept(s *ir.Schema, data string, depth int) bool {
 	return true
 }
 
-// invalidObjects derives, from a valid object of t, objects with one problem each.
-func invalidObjects(t *ir.Type, obj map[string]any, prefix string) []InvalidValue {
+// invalidObjects derives, from a valid object of t, at most limit changes
+// that each make it invalid at one member.
+func invalidObjects(t *ir.Type, obj map[string]any, prefix string, limit int) []InvalidValue {
 	if obj == nil {
 		return nil
 	}
 	var out []InvalidValue
-	with := func(key string, v any, drop bool) string {
-		c := make(map[string]any, len(obj))
-		maps.Copy(c, obj)
-		if drop {
-			delete(c, key)
-		} else {
-			c[key] = v
-		}
-		return jsonString(c)
-	}
 	for _, f := range t.Fields {
-		if len(out) >= maxInvalidPerType {
+		if len(out) >= limit {
 			break
 		}
-		ptr := prefix + "/" + ir.EscapePointer(f.Name)
 		if _, present := obj[f.Name]; !present {
 			continue
 		}
+		iv := InvalidValue{Pointer: prefix + "/" + ir.EscapePointer(f.Name), Member: f.Name}
 		if f.Required && !f.ReadOnly {
-			out = append(out, InvalidValue{Name: f.GoName + " missing", JSON: with(f.Name, nil, true), Pointer: ptr})
+			iv.Name = f.GoName + " missing"
+			out = append(out, iv)
 		}
 		if wrong, ok := wrongType(f.Schema); ok {
-			out = append(out, InvalidValue{Name: f.GoName + " wrong type", JSON: with(f.Name, wrong, false), Pointer: ptr})
+			iv.Name, iv.Value = f.GoName+" wrong type", jsonString(wrong)
+			out = append(out, iv)
 		}
 		if bad, ok := violation(f.Schema); ok && (!f.ReadOnly || !isZero(bad)) {
 			// (A read-only member is checked only when set: a zero value is no violation.)
-			out = append(out, InvalidValue{Name: f.GoName + " out of bounds", JSON: with(f.Name, bad, false), Pointer: ptr})
+			iv.Name, iv.Value = f.GoName+" out of bounds", jsonString(bad)
+			out = append(out, iv)
 		}
 	}
 	return out
+}
+
+// Apply returns the JSON of obj with the change made.
+func (iv InvalidValue) Apply(obj map[string]any) string {
+	c := make(map[string]any, len(obj))
+	maps.Copy(c, obj)
+	if iv.Value == "" {
+		delete(c, iv.Member)
+	} else {
+		c[iv.Member] = json.RawMessage(iv.Value)
+	}
+	return jsonString(c)
 }
 
 func isZero(v any) bool {
@@ -486,12 +497,12 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 			oc.Invalid = append(oc.Invalid, &c)
 		}
 		if b.Schema.IsStruct() {
-			for _, iv := range invalidObjects(b.Schema.Named, bodyObj, "/body") {
+			for _, iv := range invalidObjects(b.Schema.Named, bodyObj, "/body", maxInvalidPerBody) {
 				if op.MergePatch() && strings.HasSuffix(iv.Name, " missing") {
 					continue // a merge patch may leave out any member
 				}
 				c := *valid
-				c.Name, c.Body, c.Pointer = "body "+iv.Name, iv.JSON, iv.Pointer
+				c.Name, c.Body, c.Pointer = "body "+iv.Name, iv.Apply(bodyObj), iv.Pointer
 				oc.Invalid = append(oc.Invalid, &c)
 			}
 		}

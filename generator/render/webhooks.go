@@ -109,9 +109,9 @@ func webhookCase(w *ir.Webhook) *WebhookCase {
 func outOfBounds(t *ir.Type, valid any) string {
 	obj, _ := valid.(map[string]any)
 	best := ""
-	for _, iv := range invalidObjects(t, obj, "") {
-		if strings.HasSuffix(iv.Name, " out of bounds") && (best == "" || len(iv.JSON) < len(best)) {
-			best = iv.JSON
+	for _, iv := range invalidObjects(t, obj, "", maxInvalidPerBody) {
+		if data := iv.Apply(obj); strings.HasSuffix(iv.Name, " out of bounds") && (best == "" || len(data) < len(best)) {
+			best = data
 		}
 	}
 	return best
