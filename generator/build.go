@@ -24,12 +24,13 @@ type builder struct {
 	types     []*ir.Type
 	// unenforced records the schema pointers already warned of for keywords bkgen does not check.
 	unenforced map[string]bool
+	security   *security
 }
 
 // reservedTypeNames are the names the generated api package declares itself.
 var reservedTypeNames = []string{
 	"Services", "Options", "NewRouter", "BasePath", "Spec", "SpecContentType",
-	"InputError", "InputProblem", "StatusError", "NewStatusError", "ErrNotImplemented",
+	"InputError", "InputProblem", "StatusError", "NewStatusError", "ErrNotImplemented", "OperationSecurity",
 }
 
 // buildService builds the IR. pos maps a JSON pointer of the spec to its place.
@@ -85,9 +86,11 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 			b.buildComponent(name, built)
 		}
 	}
+	b.security = b.newSecurity(cfg.Auth)
 	if doc.Paths != nil {
 		b.buildOperations()
 	}
+	b.security.finish(b.svc)
 	b.svc.Database = cfg.Database
 	if b.svc.Database == "" {
 		b.svc.Database = "none"
@@ -95,7 +98,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Database == "postgres" {
 		b.buildResources()
 	}
-	b.svc.Env = envTable(b.svc.HasDatabase())
+	b.svc.Env = append(envTable(b.svc.HasDatabase()), authEnv(b.svc)...)
 	b.buildWebhooks()
 	b.finish()
 	return b.svc, b.diags

@@ -62,6 +62,7 @@ func (b *builder) buildOperations() {
 			o.GoName = b.operationName(opNames, o.ID)
 			o.SkipCRUD = b.boolExt(op.Extensions, "x-bkgen-skip", pointer)
 			o.Route = routes.route(o.Path)
+			o.Security = b.security.requirements(op, pointer)
 			b.buildParams(o, item, op)
 			b.buildBody(o, op)
 			b.buildResponses(o, op)

@@ -73,6 +73,12 @@ func TestSelfCheck(t *testing.T) {
 	for _, spec := range []string{filepath.Join(specs, "oai-petstore-expanded.yaml"), "../testdata/specs/constructs.yaml", "../testdata/golden/store/openapi.yaml"} {
 		runs = append(runs, run{spec, "postgres"})
 	}
+	// Each security scheme kind, and AND / OR requirements: the generated
+	// auth tests (401, 403, the handler reached with a credential) and the
+	// integration walks with credentials.
+	for _, kind := range []string{"bearer", "oauth2", "oidc", "apikey", "basic", "and-or"} {
+		runs = append(runs, run{"../testdata/specs/auth-" + kind + ".yaml", "postgres"})
+	}
 	for _, rn := range runs {
 		spec := rn.spec
 		t.Run(filepath.Base(spec)+"/"+rn.database, func(t *testing.T) {
@@ -203,6 +209,7 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 		{"../testdata/specs/constructs.yaml", "postgres"},
 		{filepath.Join(specs, "swaggerapi-petstore3.yaml"), "postgres"},
 		{filepath.Join(specs, "bump-train-travel.yaml"), "none"},
+		{"../testdata/specs/auth-and-or.yaml", "postgres"},
 	} {
 		t.Run(filepath.Base(c.spec)+"/"+c.database, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc")

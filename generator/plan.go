@@ -128,10 +128,14 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 }
 
 // included reports whether the service has what a template renders: the
-// webhook senders and their tests exist only when the spec sends webhooks.
+// webhook senders and their tests exist only when the spec sends webhooks,
+// and the auth package and its wiring only when an operation is protected.
 func included(rel string, svc *ir.Service) bool {
 	if strings.HasPrefix(path.Base(rel), "webhooks_gen") {
 		return svc.HasWebhooks()
+	}
+	if strings.HasPrefix(rel, "internal/auth/") || strings.HasPrefix(path.Base(rel), "auth_gen") {
+		return svc.HasAuth()
 	}
 	return true
 }

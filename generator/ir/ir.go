@@ -43,7 +43,10 @@ type Service struct {
 	// Webhooks are the requests the service sends: the spec's webhooks and
 	// its operations' callbacks. They are not routes: none is in Operations.
 	Webhooks []*Webhook
-	Env      []EnvVar
+	// SecuritySchemes are the schemes the operations' requirements name,
+	// in the order of components.securitySchemes.
+	SecuritySchemes []*SecurityScheme
+	Env             []EnvVar
 }
 
 // EnvVar is one row of the runtime configuration table (DESIGN.md); deploy
@@ -96,8 +99,11 @@ type Operation struct {
 	// Unreachable is set when an operation tried earlier on the shared route
 	// takes every request this one could.
 	Unreachable bool
-	Pointer     string
-	Pos         diag.Pos
+	// Security is the operation's requirements, any one of which a request
+	// must meet (OR); nil when the operation is public.
+	Security []SecurityRequirement
+	Pointer  string
+	Pos      diag.Pos
 }
 
 // Alternatives are the reachable operations of a shared route, in the order

@@ -376,6 +376,10 @@ func opCase(svc *ir.Service, op *ir.Operation, ex, resp *examples) *OpCase {
 		oc.Skip = "unreachable: it shares its route with " + op.Shared[0].GoName
 		return oc
 	}
+	if op.Protected() && op.Satisfiable() == nil {
+		oc.Skip = "no credential can meet its security requirements (bkgen warned of the schemes)"
+		return oc
+	}
 	path := op.Path
 	query := url.Values{}
 	var headers [][2]string

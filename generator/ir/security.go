@@ -1,0 +1,129 @@
+package ir
+
+import (
+	"slices"
+
+	"github.com/bkgen/bkgen/generator/diag"
+)
+
+// SchemeKind is how the generated service checks one security scheme.
+type SchemeKind string
+
+const (
+	// SchemeJWT is an http bearer scheme: a signed JWT checked with the
+	// configured key (JWT_* variables).
+	SchemeJWT SchemeKind = "jwt"
+	// SchemeOAuth2 is an oauth2 or openIdConnect scheme: the service is a
+	// resource server taking JWT access tokens, and the spec's scopes are
+	// enforced per operation.
+	SchemeOAuth2 SchemeKind = "oauth2"
+	// SchemeAPIKey is an apiKey scheme: a key in a header, query parameter
+	// or cookie, kept hashed in the key store.
+	SchemeAPIKey SchemeKind = "api-key"
+	// SchemeBasic is an http basic scheme: users in BASIC_AUTH_FILE.
+	SchemeBasic SchemeKind = "basic"
+	// SchemeUnsupported is a scheme bkgen cannot check (http digest,
+	// mutualTLS): a requirement naming it is never met.
+	SchemeUnsupported SchemeKind = "unsupported"
+)
+
+// SecurityScheme is one entry of components.securitySchemes the operations use.
+type SecurityScheme struct {
+	Name   string // the key in components.securitySchemes
+	GoName string
+	Kind   SchemeKind
+	// In and Param say where an api key travels: header, query or cookie, and its name.
+	In, Param string
+	// Type is the spec's type (and http scheme), for messages and docs: "http bearer", "apiKey".
+	Type    string
+	Pointer string
+	Pos     diag.Pos
+}
+
+// SchemeUse is one scheme of a security requirement with the scopes it needs.
+type SchemeUse struct {
+	Scheme *SecurityScheme
+	Scopes []string
+}
+
+// SecurityRequirement is one requirement object of the spec: every scheme in
+// it must be met (AND).
+type SecurityRequirement []SchemeUse
+
+// Protected reports whether a request needs a credential: the operation has
+// requirements and none of them is empty (an empty one allows anonymous access).
+func (o *Operation) Protected() bool {
+	for _, req := range o.Security {
+		if len(req) == 0 {
+			return false
+		}
+	}
+	return len(o.Security) > 0
+}
+
+// Satisfiable is the first requirement of a protected operation whose every
+// scheme bkgen can check, nil when there is none.
+func (o *Operation) Satisfiable() SecurityRequirement {
+	for _, req := range o.Security {
+		ok := len(req) > 0
+		for _, u := range req {
+			ok = ok && u.Scheme.Kind != SchemeUnsupported
+		}
+		if ok {
+			return req
+		}
+	}
+	return nil
+}
+
+// Scopes lists the scopes a protected operation names, for tests of 403.
+func (o *Operation) Scopes() []string {
+	var out []string
+	for _, u := range o.Satisfiable() {
+		out = append(out, u.Scopes...)
+	}
+	return out
+}
+
+// HasAuth reports whether any operation needs a credential.
+func (s *Service) HasAuth() bool {
+	for _, op := range s.Operations {
+		if op.Protected() {
+			return true
+		}
+	}
+	return false
+}
+
+// UsesScheme reports whether an operation needs a scheme of the kind.
+func (s *Service) UsesScheme(kind SchemeKind) bool {
+	if !s.HasAuth() {
+		return false
+	}
+	for _, sc := range s.SecuritySchemes {
+		if sc.Kind == kind {
+			return true
+		}
+	}
+	return false
+}
+
+// Scopes lists every scope the operations require, sorted.
+func (s *Service) Scopes() []string {
+	seen := make(map[string]bool)
+	var out []string
+	for _, op := range s.Operations {
+		for _, req := range op.Security {
+			for _, u := range req {
+				for _, sc := range u.Scopes {
+					if !seen[sc] {
+						seen[sc] = true
+						out = append(out, sc)
+					}
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
