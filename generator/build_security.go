@@ -164,7 +164,7 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 			ir.EnvVar{Name: "JWT_AUDIENCE", Description: "required aud claim"},
 		)
 	}
-	if svc.UsesScheme(ir.SchemeAPIKey) {
+	if svc.UsesScheme(ir.SchemeAPIKey) && !svc.KeysInDatabase() {
 		env = append(env, ir.EnvVar{Name: "API_KEYS_FILE", Default: "api-keys.json", Description: "the hashed API keys `keys create` writes"})
 	}
 	if svc.UsesScheme(ir.SchemeBasic) {

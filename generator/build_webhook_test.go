@@ -16,7 +16,7 @@ import (
 )
 
 // buildYAML builds the IR of a spec given as text, with its diagnostics.
-func buildYAML(t *testing.T, src string) (*ir.Service, diag.List) {
+func buildYAML(t *testing.T, src string, configure ...func(*config.Config)) (*ir.Service, diag.List) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "openapi.yaml")
 	if err := os.WriteFile(path, []byte(src), 0o600); err != nil {
@@ -28,6 +28,9 @@ func buildYAML(t *testing.T, src string) (*ir.Service, diag.List) {
 	}
 	cfg := config.Default()
 	cfg.Database = "none"
+	for _, c := range configure {
+		c(&cfg)
+	}
 	svc, d := buildService(doc.OpenAPI, &cfg, "openapi.yaml", doc.Pos)
 	if d.HasErrors() {
 		t.Fatalf("build: %v", d)

@@ -134,6 +134,9 @@ func included(rel string, svc *ir.Service) bool {
 	if strings.HasPrefix(path.Base(rel), "webhooks_gen") {
 		return svc.HasWebhooks()
 	}
+	if strings.HasPrefix(path.Base(rel), "keystore_db_gen") {
+		return svc.KeysInDatabase()
+	}
 	if strings.HasPrefix(rel, "internal/auth/") || strings.HasPrefix(path.Base(rel), "auth_gen") {
 		return svc.HasAuth()
 	}

@@ -127,3 +127,9 @@ func (s *Service) Scopes() []string {
 	slices.Sort(out)
 	return out
 }
+
+// KeysInDatabase reports whether API keys live in the service's database
+// (else in API_KEYS_FILE).
+func (s *Service) KeysInDatabase() bool {
+	return s.UsesScheme(SchemeAPIKey) && s.HasDatabase()
+}
