@@ -68,6 +68,10 @@ func (b *builder) buildResources() {
 	}
 	for _, r := range b.svc.Resources {
 		b.linkParent(r, byColl)
+		r.OwnerColumn = ownerColumn(r)
+		if c := r.OwnerColumn; c != nil && !slices.ContainsFunc(r.Table.Indexes, func(ix *ir.Index) bool { return slices.Equal(ix.Columns, []string{c.Name}) }) {
+			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{Columns: []string{c.Name}})
+		}
 	}
 	nameIndexes(b.svc.Resources)
 }
@@ -473,4 +477,33 @@ func jsonTypeName(s *ir.Schema) string {
 		return "boolean"
 	}
 	return "object"
+}
+
+// evidentOwners are the property names taken as the owner without x-bkgen-owner.
+var evidentOwners = []string{"ownerId", "owner_id", "userId", "user_id"}
+
+// ownerColumn is the column scoping a resource's rows to the principal: a
+// string property marked x-bkgen-owner, else one named ownerId or userId;
+// only when every operation of the resource needs a credential, so that
+// there always is a principal. The parent's key is never the owner.
+func ownerColumn(r *ir.Resource) *ir.Column {
+	for _, op := range r.Ops {
+		if !op.Protected() {
+			return nil
+		}
+	}
+	var evident *ir.Column
+	for _, c := range r.Table.Columns {
+		// A subject is any string: a uuid column could not hold "alice".
+		if c.Field == nil || c.Type != ir.ColText && c.Type != ir.ColVarchar || c == r.ParentColumn || c.Name == r.Table.PrimaryKey {
+			continue
+		}
+		if c.Field.Store.Owner {
+			return c
+		}
+		if evident == nil && slices.Contains(evidentOwners, c.Field.Name) {
+			evident = c
+		}
+	}
+	return evident
 }

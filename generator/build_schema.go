@@ -351,6 +351,7 @@ func (b *builder) storeExt(ext map[string]any, pointer string) ir.StoreExt {
 	e.Unique = b.boolExt(ext, "x-bkgen-unique", pointer)
 	e.Index = b.boolExt(ext, "x-bkgen-index", pointer)
 	e.Skip = b.boolExt(ext, "x-bkgen-skip", pointer)
+	e.Owner = b.boolExt(ext, "x-bkgen-owner", pointer)
 	return e
 }
 

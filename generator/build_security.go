@@ -164,6 +164,14 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 			ir.EnvVar{Name: "JWT_AUDIENCE", Description: "required aud claim"},
 		)
 	}
+	if svc.UsesScheme(ir.SchemeOAuth2) {
+		env = append(env,
+			ir.EnvVar{Name: "OIDC_ISSUER_URL", Description: "OpenID issuer: its discovery document names the token keys (and the introspection endpoint)"},
+			ir.EnvVar{Name: "OAUTH2_INTROSPECTION_URL", Description: "RFC 7662 endpoint checking opaque access tokens"},
+			ir.EnvVar{Name: "OAUTH2_CLIENT_ID", Description: "the service's client id at the introspection endpoint"},
+			ir.EnvVar{Name: "OAUTH2_CLIENT_SECRET", Description: "the service's client secret at the introspection endpoint", Secret: true},
+		)
+	}
 	if svc.UsesScheme(ir.SchemeAPIKey) && !svc.KeysInDatabase() {
 		env = append(env, ir.EnvVar{Name: "API_KEYS_FILE", Default: "api-keys.json", Description: "the hashed API keys `keys create` writes"})
 	}

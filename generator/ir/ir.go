@@ -291,6 +291,7 @@ type StoreExt struct {
 	Unique bool   // x-bkgen-unique: a unique constraint (409 on a duplicate)
 	Index  bool   // x-bkgen-index: an index
 	Skip   bool   // x-bkgen-skip: not stored
+	Owner  bool   // x-bkgen-owner: the principal's subject, scoping reads and writes
 }
 
 // Kind is the Go shape of a schema use.

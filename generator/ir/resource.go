@@ -17,7 +17,12 @@ type Resource struct {
 	Parent       *Resource
 	ParentParam  string
 	ParentColumn *Column
-	Ops          map[CRUD]*Operation
+	// OwnerColumn holds the subject of the principal that created a row
+	// (x-bkgen-owner, or an evident ownerId / userId), when every operation
+	// of the resource is protected: each principal reads and writes its own
+	// rows only, and another's are 404 (OWASP API1). Nil otherwise.
+	OwnerColumn *Column
+	Ops         map[CRUD]*Operation
 	Filters      []*Filter
 	// Envelope is the member of the list response's object holding the page
 	// ({data: [...], next: ...}), nil when the response is the list itself.
@@ -215,4 +220,9 @@ func (o *Operation) MergePatch() bool {
 // SharedRoutes reports whether operations share a route (see Operation.Shared).
 func (s *Service) SharedRoutes() bool {
 	return slices.ContainsFunc(s.Operations, func(o *Operation) bool { return len(o.Shared) > 0 })
+}
+
+// HasOwners reports whether a resource scopes its rows to their owner.
+func (s *Service) HasOwners() bool {
+	return slices.ContainsFunc(s.Resources, func(r *Resource) bool { return r.OwnerColumn != nil })
 }

@@ -21,6 +21,13 @@ func crudBody(op *ir.Operation) string {
 			fmt.Fprintf(&b, "p.%s = %s\n", ir.GoName(r.ParentColumn.Name), convert("req."+pp.GoName, goType(pp.Schema), storeType(r.ParentColumn)))
 		}
 	}
+	if c := r.OwnerColumn; c != nil {
+		owner := "owner"
+		if strings.HasPrefix(storeType(c), "*") {
+			owner = "&owner"
+		}
+		fmt.Fprintf(&b, "owner, err := ownerOf(ctx)\nif err != nil {\nreturn nil, err\n}\np.%s = %s\n", ir.GoName(c.Name), owner)
+	}
 	item := op.CRUD == ir.Get || op.CRUD == ir.Replace || op.CRUD == ir.Update || op.CRUD == ir.Delete
 	if item {
 		pk := r.Table.Column(r.Table.PrimaryKey)
@@ -98,8 +105,10 @@ func versionedUpdate(op *ir.Operation) string {
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\n", q)
 	fmt.Fprintf(&b, "if errors.Is(err, pgx.ErrNoRows) && p.%s != nil {\n", ir.GoName(argVersion))
 	fmt.Fprintf(&b, "var g store.%sParams\ng.%s = p.%s\n", get, ir.GoName(r.Table.PrimaryKey), ir.GoName(r.Table.PrimaryKey))
-	if r.ParentColumn != nil {
-		fmt.Fprintf(&b, "g.%s = p.%s\n", ir.GoName(r.ParentColumn.Name), ir.GoName(r.ParentColumn.Name))
+	for _, c := range []*ir.Column{r.ParentColumn, r.OwnerColumn} {
+		if c != nil {
+			fmt.Fprintf(&b, "g.%s = p.%s\n", ir.GoName(c.Name), ir.GoName(c.Name))
+		}
 	}
 	fmt.Fprintf(&b, "if _, gerr := d.Store.%s(ctx, g); gerr == nil {\nreturn nil, api.NewStatusError(http.StatusConflict, %q)\n}\n}\n", get,
 		r.Name+" was changed since the version sent; read it again")
