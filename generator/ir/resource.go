@@ -23,7 +23,7 @@ type Resource struct {
 	// rows only, and another's are 404 (OWASP API1). Nil otherwise.
 	OwnerColumn *Column
 	Ops         map[CRUD]*Operation
-	Filters      []*Filter
+	Filters     []*Filter
 	// Envelope is the member of the list response's object holding the page
 	// ({data: [...], next: ...}), nil when the response is the list itself.
 	Envelope *Field
