@@ -324,12 +324,21 @@ func (b *builder) buildResponses(o *ir.Operation, op *openapi3.Operation) {
 	if findResponse(o, "422") != nil && findResponse(o, "400") == nil {
 		o.InvalidStatus = http.StatusUnprocessableEntity
 	}
-	for _, k := range []string{strconv.Itoa(o.InvalidStatus), "4XX", "default"} {
+	o.Error = declaredError(o, strconv.Itoa(o.InvalidStatus))
+	if o.Protected() {
+		o.Unauthorized, o.Forbidden = declaredError(o, "401"), declaredError(o, "403")
+	}
+}
+
+// declaredError is the error body the operation declares for a status: its
+// own response, else 4XX, else default; nil when there is none bkgen can fill.
+func declaredError(o *ir.Operation, status string) *ir.ErrorResponse {
+	for _, k := range []string{status, "4XX", "default"} {
 		if r := findResponse(o, k); r != nil {
-			o.Error = errorShape(r)
-			break
+			return errorShape(r)
 		}
 	}
+	return nil
 }
 
 func findResponse(o *ir.Operation, key string) *ir.Response {

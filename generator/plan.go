@@ -219,9 +219,11 @@ func errorTypes(svc *ir.Service) []*ir.ErrorResponse {
 	seen := make(map[*ir.Type]bool)
 	var out []*ir.ErrorResponse
 	for _, op := range svc.Operations {
-		if e := op.Error; e != nil && !seen[e.Type] {
-			seen[e.Type] = true
-			out = append(out, e)
+		for _, e := range []*ir.ErrorResponse{op.Error, op.Unauthorized, op.Forbidden} {
+			if e != nil && !seen[e.Type] {
+				seen[e.Type] = true
+				out = append(out, e)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b *ir.ErrorResponse) int { return strings.Compare(a.Type.Name, b.Type.Name) })

@@ -83,6 +83,9 @@ type Operation struct {
 	// Error is the response used for request errors (400/422), nil for the
 	// default problem+json shape.
 	Error *ErrorResponse
+	// Unauthorized and Forbidden are the responses of a missing or bad
+	// credential (401) and of a missing scope (403), nil for problem+json.
+	Unauthorized, Forbidden *ErrorResponse
 	// SkipCRUD is x-bkgen-skip on the operation: it keeps its 501 default.
 	SkipCRUD bool
 	// Resource and CRUD are set when the operation gets a working default.

@@ -74,9 +74,16 @@ func enumBase(t *ir.Type) string {
 }
 
 // errorBodyFunc names the function building an operation's error body.
-func errorBodyFunc(o *ir.Operation) string {
-	if o.Error == nil {
+func errorBodyFunc(o *ir.Operation) string { return errorBodyOf(o.Error) }
+
+// authErrorBodies names the functions building an operation's 401 and 403 bodies.
+func authErrorBodies(o *ir.Operation) string {
+	return errorBodyOf(o.Unauthorized) + ", " + errorBodyOf(o.Forbidden)
+}
+
+func errorBodyOf(e *ir.ErrorResponse) string {
+	if e == nil {
 		return "problemBody"
 	}
-	return "errorAs" + o.Error.Type.Name
+	return "errorAs" + e.Type.Name
 }

@@ -155,6 +155,7 @@ func funcs(code *goCode) template.FuncMap {
 	m["statusValue"] = statusValue
 	m["messageValue"] = messageValue
 	m["errorBodyFunc"] = errorBodyFunc
+	m["authErrorBodies"] = authErrorBodies
 	m["crudBody"] = crudBody
 	m["rowMapping"] = rowMapping
 	m["paramsMapping"] = paramsMapping
