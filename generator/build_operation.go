@@ -325,7 +325,7 @@ func (b *builder) buildResponses(o *ir.Operation, op *openapi3.Operation) {
 		o.InvalidStatus = http.StatusUnprocessableEntity
 	}
 	o.Error = declaredError(o, strconv.Itoa(o.InvalidStatus))
-	if o.Protected() {
+	if o.Authenticated() {
 		o.Unauthorized, o.Forbidden = declaredError(o, "401"), declaredError(o, "403")
 	}
 }

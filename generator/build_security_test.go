@@ -29,6 +29,12 @@ paths:
   /default:
     get:
       responses: {'200': {description: ok}}
+  /optional:
+    get:
+      security:
+        - {}
+        - bearer: []
+      responses: {'200': {description: ok}}
   /digest:
     get:
       security:
@@ -75,11 +81,12 @@ func requirementsOf(op *ir.Operation) string {
 func TestSecurityRequirementsAsTheSpecWritesThem(t *testing.T) {
 	svc, d := buildYAML(t, securitySpec)
 	want := map[string]string{
-		"/open":    "",
-		"/both":    "key(api-key)+tenant(api-key) | oauth(oauth2)[notes.write notes.read]",
-		"/default": "bearer(jwt) | key(api-key)",
-		"/digest":  "digest(unsupported)",
-		"/ghost":   "ghost(unsupported) | bearer(jwt)",
+		"/open":     "",
+		"/both":     "key(api-key)+tenant(api-key) | oauth(oauth2)[notes.write notes.read]",
+		"/default":  "bearer(jwt) | key(api-key)",
+		"/digest":   "digest(unsupported)",
+		"/optional": " | bearer(jwt)",
+		"/ghost":    "ghost(unsupported) | bearer(jwt)",
 	}
 	for _, op := range svc.Operations {
 		if got := requirementsOf(op); got != want[op.Path] {
@@ -97,6 +104,9 @@ func TestSecurityRequirementsAsTheSpecWritesThem(t *testing.T) {
 	}
 	if byPath("/open").Protected() || !byPath("/default").Protected() {
 		t.Error("security: [] must make an operation public, and the document's security protect the others")
+	}
+	if opt := byPath("/optional"); opt.Protected() || !opt.Authenticated() {
+		t.Error("an empty requirement beside another must make credentials optional but checked")
 	}
 	if byPath("/digest").Satisfiable() != nil {
 		t.Error("a requirement naming an unsupported scheme can be met")

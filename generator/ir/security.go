@@ -61,6 +61,19 @@ func (o *Operation) Protected() bool {
 	return len(o.Security) > 0
 }
 
+// Authenticated reports whether the operation checks credentials: it has a
+// requirement naming a scheme. With an empty requirement beside it (optional
+// auth) a request without a credential is served anonymously, and one with a
+// bad credential is 401.
+func (o *Operation) Authenticated() bool {
+	for _, req := range o.Security {
+		if len(req) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Satisfiable is the first requirement of a protected operation whose every
 // scheme bkgen can check, nil when there is none.
 func (o *Operation) Satisfiable() SecurityRequirement {
@@ -85,10 +98,10 @@ func (o *Operation) Scopes() []string {
 	return out
 }
 
-// HasAuth reports whether any operation needs a credential.
+// HasAuth reports whether any operation checks credentials.
 func (s *Service) HasAuth() bool {
 	for _, op := range s.Operations {
-		if op.Protected() {
+		if op.Authenticated() {
 			return true
 		}
 	}
