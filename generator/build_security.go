@@ -42,15 +42,13 @@ func (b *builder) newSecurity(method string) *security {
 	if !declared {
 		return s
 	}
-	names := sortedKeys(b.doc.Components.SecuritySchemes)
-	goNames := ir.NewNamer()
-	for _, name := range names {
+	for _, name := range sortedKeys(b.doc.Components.SecuritySchemes) {
 		ref := b.doc.Components.SecuritySchemes[name]
 		if ref == nil || ref.Value == nil {
 			continue
 		}
 		pointer := "/components/securitySchemes/" + ir.EscapePointer(name)
-		sc := &ir.SecurityScheme{Name: name, GoName: goNames.Take(ir.GoName(name)), Pointer: pointer, Pos: b.pos(pointer)}
+		sc := &ir.SecurityScheme{Name: name, Pointer: pointer, Pos: b.pos(pointer)}
 		s.classify(sc, ref.Value)
 		s.schemes[name] = sc
 	}
@@ -59,7 +57,7 @@ func (b *builder) newSecurity(method string) *security {
 
 // fallbackScheme is the scheme auth: <method> puts on every operation.
 func fallbackScheme(method string) *ir.SecurityScheme {
-	sc := &ir.SecurityScheme{Name: method, GoName: ir.GoName(method)}
+	sc := &ir.SecurityScheme{Name: method}
 	switch method {
 	case "jwt":
 		sc.Kind, sc.Type = ir.SchemeJWT, "http bearer"
@@ -129,7 +127,7 @@ func (s *security) requirements(op *openapi3.Operation, pointer string) []ir.Sec
 					s.warned[p] = true
 					s.b.diags.Warnf(s.b.pos(p), p, "security requirement names %q, which components.securitySchemes does not declare: no credential can meet it", name)
 				}
-				sc = &ir.SecurityScheme{Name: name, GoName: ir.GoName(name), Kind: ir.SchemeUnsupported, Type: "undeclared", Pointer: p, Pos: s.b.pos(p)}
+				sc = &ir.SecurityScheme{Name: name, Kind: ir.SchemeUnsupported, Type: "undeclared", Pointer: p, Pos: s.b.pos(p)}
 				s.schemes[name] = sc
 			}
 			s.used[sc] = true

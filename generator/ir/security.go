@@ -29,9 +29,8 @@ const (
 
 // SecurityScheme is one entry of components.securitySchemes the operations use.
 type SecurityScheme struct {
-	Name   string // the key in components.securitySchemes
-	GoName string
-	Kind   SchemeKind
+	Name string // the key in components.securitySchemes
+	Kind SchemeKind
 	// In and Param say where an api key travels: header, query or cookie, and its name.
 	In, Param string
 	// Type is the spec's type (and http scheme), for messages and docs: "http bearer", "apiKey".
