@@ -152,7 +152,7 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 		return nil
 	}
 	var env []ir.EnvVar
-	if svc.UsesScheme(ir.SchemeJWT) || svc.UsesScheme(ir.SchemeOAuth2) {
+	if svc.UsesTokens() {
 		env = append(env,
 			ir.EnvVar{Name: "JWT_ALG", Default: "RS256", Description: "the one signing algorithm accepted (RS256, ES256, EdDSA; HS256 only with JWT_SECRET); never read from the token"},
 			ir.EnvVar{Name: "JWT_JWKS_URL", Description: "JWKS endpoint of the token issuer (keys cached and refreshed)"},

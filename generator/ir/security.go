@@ -145,3 +145,9 @@ func (s *Service) Scopes() []string {
 func (s *Service) KeysInDatabase() bool {
 	return s.UsesScheme(SchemeAPIKey) && s.HasDatabase()
 }
+
+// UsesTokens reports whether an operation needs a bearer token the JWT_*
+// settings check: an http bearer, oauth2 or openIdConnect scheme.
+func (s *Service) UsesTokens() bool {
+	return s.UsesScheme(SchemeJWT) || s.UsesScheme(SchemeOAuth2)
+}
