@@ -91,6 +91,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 		b.buildOperations()
 	}
 	b.security.finish(b.svc)
+	b.sessionOps()
 	b.svc.Database = cfg.Database
 	if b.svc.Database == "" {
 		b.svc.Database = "none"

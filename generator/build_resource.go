@@ -16,6 +16,9 @@ func (b *builder) buildResources() {
 	// Paths are compared without a trailing slash (/api/v2/ability/ is a collection).
 	byPath := make(map[string][]*ir.Operation)
 	for _, op := range b.svc.Operations {
+		if op.Session != nil {
+			continue // a login or logout is not a resource's
+		}
 		p := strings.TrimSuffix(op.Path, "/")
 		byPath[p] = append(byPath[p], op)
 	}

@@ -12,7 +12,7 @@ import (
 
 // security reads the security schemes and requirements (auth: auto), or
 // applies one method to every operation of a spec that declares none
-// (auth: jwt, oauth2, api-key, basic). It returns the requirements of an
+// (auth: jwt, oauth2, session, api-key, basic). It returns the requirements of an
 // operation from its own security, or the document's.
 type security struct {
 	b       *builder
@@ -67,6 +67,8 @@ func fallbackScheme(method string) *ir.SecurityScheme {
 		sc.Kind, sc.Type, sc.In, sc.Param = ir.SchemeAPIKey, "apiKey", "header", "X-API-Key"
 	case "basic":
 		sc.Kind, sc.Type = ir.SchemeBasic, "http basic"
+	case "session":
+		sc.Kind, sc.Type, sc.In, sc.Param = ir.SchemeSession, "apiKey", "cookie", "session"
 	default:
 		sc.Kind, sc.Type = ir.SchemeUnsupported, method
 	}
@@ -88,13 +90,17 @@ func (s *security) classify(sc *ir.SecurityScheme, v *openapi3.SecurityScheme) {
 	case "oauth2", "openidconnect":
 		sc.Kind = ir.SchemeOAuth2
 	case "apikey":
-		if v.In == "header" || v.In == "query" || v.In == "cookie" {
+		switch v.In {
+		case "header", "query":
 			sc.Kind, sc.In, sc.Param = ir.SchemeAPIKey, v.In, v.Name
+		case "cookie":
+			// A credential in a cookie is what a browser session is.
+			sc.Kind, sc.In, sc.Param = ir.SchemeSession, v.In, v.Name
 		}
 	}
 	if sc.Kind == "" {
 		sc.Kind = ir.SchemeUnsupported
-		s.b.diags.Warnf(sc.Pos, sc.Pointer, "security scheme %q (%s) is not supported: operations that require it answer 401 to every request; bkgen checks http bearer and basic, oauth2, openIdConnect and apiKey in a header, query or cookie", sc.Name, sc.Type)
+		s.b.diags.Warnf(sc.Pos, sc.Pointer, "security scheme %q (%s) is not supported: operations that require it answer 401 to every request; bkgen checks http bearer and basic, oauth2, openIdConnect, apiKey in a header or query, and cookie sessions (apiKey in a cookie)", sc.Name, sc.Type)
 	}
 }
 
@@ -173,8 +179,19 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 	if svc.UsesScheme(ir.SchemeAPIKey) && !svc.KeysInDatabase() {
 		env = append(env, ir.EnvVar{Name: "API_KEYS_FILE", Default: "api-keys.json", Description: "the hashed API keys `keys create` writes"})
 	}
-	if svc.UsesScheme(ir.SchemeBasic) {
+	if svc.UsesScheme(ir.SchemeSession) {
+		env = append(env,
+			ir.EnvVar{Name: "SESSION_SECRET", Description: "at least 32 bytes keying session ids and CSRF tokens; required", Secret: true},
+			ir.EnvVar{Name: "SESSION_TTL", Default: "12h", Description: "how long a session lasts after login"},
+		)
+	}
+	switch {
+	case svc.UsesScheme(ir.SchemeBasic) && svc.UsesScheme(ir.SchemeSession):
+		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users of basic auth and of login"})
+	case svc.UsesScheme(ir.SchemeBasic):
 		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id) for basic auth"})
+	case svc.UsesScheme(ir.SchemeSession):
+		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users login accepts"})
 	}
 	return env
 }

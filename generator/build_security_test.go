@@ -82,7 +82,7 @@ func TestSecurityRequirementsAsTheSpecWritesThem(t *testing.T) {
 	svc, d := buildYAML(t, securitySpec)
 	want := map[string]string{
 		"/open":     "",
-		"/both":     "key(api-key)+tenant(api-key) | oauth(oauth2)[notes.write notes.read]",
+		"/both":     "key(api-key)+tenant(session) | oauth(oauth2)[notes.write notes.read]",
 		"/default":  "bearer(jwt) | key(api-key)",
 		"/digest":   "digest(unsupported)",
 		"/optional": " | bearer(jwt)",
@@ -163,6 +163,7 @@ paths:
 		{"api-key", bare, "api-key(api-key)", ""},
 		{"basic", bare, "basic(basic)", ""},
 		{"oauth2", bare, "oauth2(oauth2)", ""},
+		{"session", bare, "session(session)", "no login operation"},
 		{"auto", bare, "", ""},
 		{"none", securitySpec, "", "auth: none: the spec's security requirements are not enforced"},
 		{"basic", securitySpec, "bearer(jwt) | key(api-key)", "auth: basic applies only to specs that declare no security schemes"},

@@ -58,6 +58,7 @@ func TestSelfCheck(t *testing.T) {
 		"../testdata/specs/constructs.yaml",
 		"../testdata/specs/shared-routes.yaml",
 		"../testdata/specs/webhooks.yaml",
+		"../testdata/specs/auth-session.yaml", // sessions in memory
 		synth,
 	}
 	type run struct {
@@ -76,7 +77,7 @@ func TestSelfCheck(t *testing.T) {
 	// Each security scheme kind, and AND / OR requirements: the generated
 	// auth tests (401, 403, the handler reached with a credential) and the
 	// integration walks with credentials.
-	for _, kind := range []string{"bearer", "oauth2", "oidc", "apikey", "basic", "and-or"} {
+	for _, kind := range []string{"bearer", "oauth2", "oidc", "apikey", "basic", "session", "and-or"} {
 		runs = append(runs, run{"../testdata/specs/auth-" + kind + ".yaml", "postgres"})
 	}
 	for _, rn := range runs {
@@ -210,6 +211,7 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 		{filepath.Join(specs, "swaggerapi-petstore3.yaml"), "postgres"},
 		{filepath.Join(specs, "bump-train-travel.yaml"), "none"},
 		{"../testdata/specs/auth-and-or.yaml", "postgres"},
+		{"../testdata/specs/auth-session.yaml", "postgres"},
 	} {
 		t.Run(filepath.Base(c.spec)+"/"+c.database, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc")

@@ -137,6 +137,15 @@ func included(rel string, svc *ir.Service) bool {
 	if strings.HasPrefix(path.Base(rel), "keystore_db_gen") {
 		return svc.KeysInDatabase()
 	}
+	if strings.HasPrefix(path.Base(rel), "sessionstore_db_gen") {
+		return svc.SessionsInDatabase()
+	}
+	if rel == "internal/service/session_gen_test.go" {
+		return svc.Login() != nil
+	}
+	if strings.HasPrefix(path.Base(rel), "storedb_gen") {
+		return svc.KeysInDatabase() || svc.SessionsInDatabase()
+	}
 	if strings.HasPrefix(rel, "internal/auth/") || strings.HasPrefix(path.Base(rel), "auth_gen") {
 		return svc.HasAuth()
 	}

@@ -87,10 +87,6 @@ func TestParseDiagnostics(t *testing.T) {
 			`bkgen.yaml:1:7: error: unknown auth method "kerberos"; allowed: auto, jwt, oauth2, session, api-key, basic, none`,
 		},
 		{
-			"session not implemented", "auth: session\n",
-			`bkgen.yaml:1:7: error: auth: session is not implemented yet: cookie sessions (login, logout, CSRF) are planned [hint: use jwt, oauth2, api-key or basic, or auto to follow the spec's securitySchemes]`,
-		},
-		{
 			"unknown ci", "ci: jenkins\n",
 			`bkgen.yaml:1:5: error: unknown ci "jenkins"; allowed: github, gitlab, none`,
 		},

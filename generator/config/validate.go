@@ -58,13 +58,6 @@ func (c *Config) check(pos func(key string, index int) diag.Pos) diag.List {
 	oneOf(&l, pos("stack", -1), "stack", c.Stack, Stacks)
 	oneOf(&l, pos("database", -1), "database", c.Database, Databases)
 	oneOf(&l, pos("auth", -1), "auth method", c.Auth, AuthMethods)
-	if c.Auth == "session" {
-		l.Add(diag.Diagnostic{
-			Pos:     pos("auth", -1),
-			Summary: "auth: session is not implemented yet: cookie sessions (login, logout, CSRF) are planned",
-			Hint:    "use jwt, oauth2, api-key or basic, or auto to follow the spec's securitySchemes",
-		})
-	}
 	oneOf(&l, pos("ci", -1), "ci", c.CI, CIs)
 	if c.Coverage < 0 || c.Coverage > 100 {
 		l.Add(diag.Diagnostic{

@@ -91,6 +91,8 @@ type Operation struct {
 	// Resource and CRUD are set when the operation gets a working default.
 	Resource *Resource
 	CRUD     CRUD
+	// Session is set on a login or logout operation of the session scheme.
+	Session *SessionOp
 	// InvalidStatus is 400, or 422 when the operation declares 422 and not 400.
 	InvalidStatus int
 	// Shared lists, in the order they are tried, the operations sharing this

@@ -22,6 +22,10 @@ const (
 	SchemeAPIKey SchemeKind = "api-key"
 	// SchemeBasic is an http basic scheme: users in BASIC_AUTH_FILE.
 	SchemeBasic SchemeKind = "basic"
+	// SchemeSession is an apiKey scheme in a cookie (or auth: session): a
+	// server-side session the login operation starts, with a CSRF token
+	// required on unsafe methods.
+	SchemeSession SchemeKind = "session"
 	// SchemeUnsupported is a scheme bkgen cannot check (http digest,
 	// mutualTLS): a requirement naming it is never met.
 	SchemeUnsupported SchemeKind = "unsupported"
@@ -31,7 +35,8 @@ const (
 type SecurityScheme struct {
 	Name string // the key in components.securitySchemes
 	Kind SchemeKind
-	// In and Param say where an api key travels: header, query or cookie, and its name.
+	// In and Param say where an api key travels: header, query or cookie,
+	// and its name; for a session, the cookie.
 	In, Param string
 	// Type is the spec's type (and http scheme), for messages and docs: "http bearer", "apiKey".
 	Type    string
@@ -146,8 +151,61 @@ func (s *Service) KeysInDatabase() bool {
 	return s.UsesScheme(SchemeAPIKey) && s.HasDatabase()
 }
 
+// SessionsInDatabase reports whether sessions live in the service's
+// database (else in the memory of the serving process).
+func (s *Service) SessionsInDatabase() bool {
+	return s.UsesScheme(SchemeSession) && s.HasDatabase()
+}
+
+// SessionScheme is the session scheme whose cookie login sets, nil when the
+// service has none.
+func (s *Service) SessionScheme() *SecurityScheme {
+	if !s.HasAuth() {
+		return nil
+	}
+	for _, sc := range s.SecuritySchemes {
+		if sc.Kind == SchemeSession {
+			return sc
+		}
+	}
+	return nil
+}
+
+// SessionOp is a login or logout operation, whose generated default starts
+// or ends a session.
+type SessionOp struct {
+	Logout bool
+	// User and Password are the login body's members with the credentials.
+	User, Password *Field
+	// The login response's members filled from the new session, nil when
+	// the response has none of the kind.
+	Subject, Scopes, CSRF, Expires *Field
+}
+
 // UsesTokens reports whether an operation needs a bearer token the JWT_*
 // settings check: an http bearer, oauth2 or openIdConnect scheme.
 func (s *Service) UsesTokens() bool {
 	return s.UsesScheme(SchemeJWT) || s.UsesScheme(SchemeOAuth2)
+}
+
+// HasSessionOps reports whether a login or logout of the group starts or
+// ends sessions.
+func (g *Group) HasSessionOps() bool {
+	for _, op := range g.Operations {
+		if op.Session != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// Login is the first login operation whose default starts sessions, nil
+// when there is none.
+func (s *Service) Login() *Operation {
+	for _, op := range s.Operations {
+		if op.Session != nil && !op.Session.Logout {
+			return op
+		}
+	}
+	return nil
 }

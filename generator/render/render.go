@@ -157,6 +157,7 @@ func funcs(code *goCode) template.FuncMap {
 	m["errorBodyFunc"] = errorBodyFunc
 	m["authErrorBodies"] = authErrorBodies
 	m["crudBody"] = crudBody
+	m["sessionBody"] = sessionBody
 	m["rowMapping"] = rowMapping
 	m["paramsMapping"] = paramsMapping
 	m["rowFunc"] = rowFunc

@@ -22,6 +22,58 @@ type TestData struct {
 	Resources []*ResourceCase
 	// Webhooks are the data of the webhook senders and their tests (webhooks.go).
 	Webhooks []*WebhookCase
+	// Session is the data of the login test, nil without a login.
+	Session *SessionCase
+}
+
+// SessionCase is what the login test sends: the login, the logout (nil
+// when there is none), an operation of the session scheme with a safe
+// method and one with an unsafe method (either nil when there is none).
+type SessionCase struct {
+	Login, Logout *OpCase
+	Safe, Unsafe  *OpCase
+}
+
+// sessionCase picks the operations of the login test.
+func sessionCase(svc *ir.Service, ops []*OpCase) *SessionCase {
+	sc := svc.SessionScheme()
+	if sc == nil {
+		return nil
+	}
+	var c SessionCase
+	for _, oc := range ops {
+		op := oc.Op
+		switch {
+		case oc.Valid == nil || oc.Skip != "":
+		case op.Session != nil && !op.Session.Logout && c.Login == nil:
+			c.Login = oc
+		case op.Session != nil && op.Session.Logout && c.Logout == nil:
+			c.Logout = oc
+		case op.Session != nil || !onlySession(op, sc):
+		case (op.Method == "GET" || op.Method == "HEAD") && c.Safe == nil:
+			c.Safe = oc
+		case op.Method != "GET" && op.Method != "HEAD" && op.Method != "OPTIONS" && c.Unsafe == nil:
+			c.Unsafe = oc
+		}
+	}
+	if c.Login == nil {
+		return nil
+	}
+	return &c
+}
+
+// onlySession reports whether the operation is protected and a session
+// alone meets a requirement of it.
+func onlySession(op *ir.Operation, sc *ir.SecurityScheme) bool {
+	if !op.Protected() {
+		return false
+	}
+	for _, req := range op.Security {
+		if len(req) == 1 && req[0].Scheme == sc {
+			return true
+		}
+	}
+	return false
 }
 
 // OpCase is the test data of one operation.
@@ -161,6 +213,7 @@ func BuildTests(svc *ir.Service) *TestData {
 	}
 	td.Resources = resourceCases(svc, byOp)
 	td.Webhooks = webhookCases(svc)
+	td.Session = sessionCase(svc, td.Ops)
 	return td
 }
 
