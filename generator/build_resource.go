@@ -28,7 +28,7 @@ func (b *builder) buildResources() {
 			continue
 		}
 		var item string
-		for p := range byPath {
+		for _, p := range sortedKeys(byPath) { // the first of several, whatever the map's order
 			if strings.HasPrefix(p, coll+"/") && strings.Count(p[len(coll)+1:], "/") == 0 && isParamSegment(lastSegment(p)) {
 				item = p
 				break

@@ -34,7 +34,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	}
 	base := &render.FileData{
 		Service:  svc,
-		Stack:    render.StackData{Name: stack.Name},
+		Stack:    render.StackData{Name: stack.Name, Pattern: stack.Pattern},
 		Patterns: r.Patterns(),
 		Errors:   errorTypes(svc),
 		Tests:    render.BuildTests(svc),

@@ -39,6 +39,10 @@ type FileData struct {
 // StackData describes the stack to the templates.
 type StackData struct {
 	Name string
+	// Pattern writes a route as the stack's router registers it
+	// ({{call .Stack.Pattern method path}}); nil for stacks that take the
+	// route's path as it is.
+	Pattern func(method, path string) string
 }
 
 // Deps are the generated module's requirements.

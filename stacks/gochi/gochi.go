@@ -2,23 +2,13 @@
 package gochi
 
 import (
-	_ "embed"
+	"embed"
 
 	"github.com/bkgen/bkgen/stacks"
 )
 
-var (
-	//go:embed snapshot/require.txt
-	require string
-	//go:embed snapshot/go.sum.txt
-	goSum string
-)
+//go:embed snapshot/require.txt snapshot/go.sum.txt
+var snapshot embed.FS
 
 // Stack is the go-chi stack.
-var Stack = stacks.Stack{
-	Name:      "go-chi",
-	Hooks:     "stack/go-chi",
-	GoVersion: "1.26.0",
-	Require:   require,
-	GoSum:     goSum,
-}
+var Stack = stacks.WithSnapshot(stacks.Stack{Name: "go-chi", Hooks: "stack/go-chi"}, snapshot)
