@@ -96,10 +96,10 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Database == "" {
 		b.svc.Database = "none"
 	}
-	if b.svc.Database == "postgres" {
+	if b.svc.Database == "postgres" || b.svc.Database == "sqlite" {
 		b.buildResources()
 	}
-	b.svc.Env = append(envTable(b.svc.HasDatabase()), authEnv(b.svc)...)
+	b.svc.Env = append(envTable(b.svc), authEnv(b.svc)...)
 	b.buildWebhooks()
 	b.finish()
 	return b.svc, b.diags
@@ -197,7 +197,7 @@ func serverBasePath(doc *openapi3.T) string {
 }
 
 // envTable is the runtime configuration of DESIGN.md that this service reads.
-func envTable(database bool) []ir.EnvVar {
+func envTable(svc *ir.Service) []ir.EnvVar {
 	env := []ir.EnvVar{
 		{Name: "PORT", Default: "8080", Description: "API listener port"},
 		{Name: "HOST", Default: "0.0.0.0", Description: "API and admin listener address"},
@@ -211,9 +211,14 @@ func envTable(database bool) []ir.EnvVar {
 		{Name: "CORS_ALLOWED_ORIGINS", Description: "comma-separated origins; CORS is off when unset"},
 		{Name: "VALIDATE_RESPONSES", Default: "off", Description: "off, log or strict: check responses against the spec"},
 	}
-	if database {
+	switch {
+	case svc.HasDatabase() && svc.Database == "sqlite":
+		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Default: "file:data/" + svc.Name + ".db", Description: "the SQLite database file, file:path.db"})
+	case svc.HasDatabase():
+		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL (required)", Secret: true})
+	}
+	if svc.HasDatabase() {
 		env = append(env,
-			ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL (required)", Secret: true},
 			ir.EnvVar{Name: "MIGRATE", Default: "off", Description: "auto applies the migrations at start-up; otherwise run `migrate up`"},
 			ir.EnvVar{Name: "DB_MAX_CONNS", Default: "4×CPU", Description: "connection pool size"},
 			ir.EnvVar{Name: "DB_STATEMENT_TIMEOUT", Default: "10s", Description: "per-statement timeout"},

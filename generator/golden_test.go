@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -37,40 +38,73 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := &txtar.Archive{}
-			for _, f := range p.Files {
-				got.Files = append(got.Files, txtar.File{Name: f.Path, Data: f.Data})
-			}
-			wantPath := filepath.Join(dir, "want.txtar")
-			if *update {
-				if err := os.WriteFile(wantPath, txtar.Format(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := txtar.ParseFile(wantPath)
-			if err != nil {
-				t.Fatalf("%v (run go test ./generator -run Golden -update)", err)
-			}
-			wantFiles := make(map[string]string)
-			for _, f := range want.Files {
-				wantFiles[f.Name] = string(f.Data)
-			}
-			for _, f := range got.Files {
-				w, ok := wantFiles[f.Name]
-				if !ok {
-					t.Errorf("%s: new file, not in the golden", f.Name)
-					continue
-				}
-				delete(wantFiles, f.Name)
-				if diff := cmp.Diff(w, string(f.Data)); diff != "" {
-					t.Errorf("%s differs from the golden (-want +got):\n%s", f.Name, diff)
-				}
-			}
-			for name := range wantFiles {
-				t.Errorf("%s: in the golden, no longer generated", name)
-			}
+			compareGolden(t, p.Files, filepath.Join(dir, "want.txtar"))
 		})
+	}
+}
+
+// sqliteFiles are the files the SQLite dialect writes differently: the
+// schema, the queries, and what sqlc makes of them.
+var sqliteFiles = []string{"migrations/0001_init.sql", "internal/store/queries_gen.sql", "sqlc.yaml",
+	"internal/store/models.go", "internal/store/queries_gen.sql.go", "internal/store/querier.go"}
+
+// TestGoldenSQLite generates the store case with SQLite and compares the
+// files of the dialect with store/sqlite.txtar.
+func TestGoldenSQLite(t *testing.T) {
+	t.Parallel()
+	cfg := testConfig()
+	cfg.Database = "sqlite"
+	p, _, _, err := generator.Generate(context.Background(), "../testdata/golden/store/openapi.yaml", cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []write.File
+	for _, f := range p.Files {
+		if slices.Contains(sqliteFiles, f.Path) {
+			files = append(files, f)
+		}
+	}
+	if len(files) != len(sqliteFiles) {
+		t.Fatalf("%d of the %d files of the dialect generated", len(files), len(sqliteFiles))
+	}
+	compareGolden(t, files, "../testdata/golden/store/sqlite.txtar")
+}
+
+// compareGolden compares files with the golden archive at wantPath, or
+// rewrites it with -update.
+func compareGolden(t *testing.T, files []write.File, wantPath string) {
+	t.Helper()
+	got := &txtar.Archive{}
+	for _, f := range files {
+		got.Files = append(got.Files, txtar.File{Name: f.Path, Data: f.Data})
+	}
+	if *update {
+		if err := os.WriteFile(wantPath, txtar.Format(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := txtar.ParseFile(wantPath)
+	if err != nil {
+		t.Fatalf("%v (run go test ./generator -run Golden -update)", err)
+	}
+	wantFiles := make(map[string]string)
+	for _, f := range want.Files {
+		wantFiles[f.Name] = string(f.Data)
+	}
+	for _, f := range got.Files {
+		w, ok := wantFiles[f.Name]
+		if !ok {
+			t.Errorf("%s: new file, not in the golden", f.Name)
+			continue
+		}
+		delete(wantFiles, f.Name)
+		if diff := cmp.Diff(w, string(f.Data)); diff != "" {
+			t.Errorf("%s differs from the golden (-want +got):\n%s", f.Name, diff)
+		}
+	}
+	for name := range wantFiles {
+		t.Errorf("%s: in the golden, no longer generated", name)
 	}
 }
 

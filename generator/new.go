@@ -27,6 +27,15 @@ import (
 // accepts more (config.Stacks).
 var generatedStacks = []stacks.Stack{gochi.Stack, gostdlib.Stack}
 
+// GeneratedStacks names the stacks this build of bkgen generates.
+func GeneratedStacks() []string {
+	names := make([]string, len(generatedStacks))
+	for i, s := range generatedStacks {
+		names[i] = s.Name
+	}
+	return names
+}
+
 // stackByName returns the stack a config names; "" is go-chi.
 func stackByName(name string) (stacks.Stack, bool) {
 	if name == "" {
@@ -42,10 +51,7 @@ func stackByName(name string) (stacks.Stack, bool) {
 
 // stackNames lists generatedStacks' names: "go-chi or go-stdlib".
 func stackNames() string {
-	names := make([]string, len(generatedStacks))
-	for i, s := range generatedStacks {
-		names[i] = s.Name
-	}
+	names := GeneratedStacks()
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
 }
 
@@ -64,11 +70,11 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 		})
 		return nil, nil, diags, diags.Err()
 	}
-	if cfg.Database == "mysql" || cfg.Database == "sqlite" {
+	if cfg.Database == "mysql" {
 		diags.Add(diag.Diagnostic{
 			Severity: diag.Warning,
-			Summary:  fmt.Sprintf("database %q: this build of bkgen generates a database layer for postgres only; the service has none", cfg.Database),
-			Hint:     "use --database postgres, or --database none to say so",
+			Summary:  fmt.Sprintf("database %q: this build of bkgen generates a database layer for postgres and sqlite only; the service has none", cfg.Database),
+			Hint:     "use --database postgres or sqlite, or --database none to say so",
 		})
 	}
 	doc, d := spec.Load(specPath)
@@ -87,7 +93,7 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	if d.HasErrors() {
 		return nil, nil, diags, diags.Err()
 	}
-	if cfg.Database == "postgres" && !svc.HasDatabase() {
+	if cfg.Database != "none" && cfg.Database != "mysql" && !svc.HasDatabase() {
 		diags.Add(diag.Diagnostic{
 			Severity: diag.Warning, Pos: diag.Pos{File: specPath},
 			Summary: "no resource (a collection path and its item path returning one schema) was found; the service has no database layer",
@@ -117,7 +123,7 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 		for _, op := range svc.Operations {
 			op.Resource, op.CRUD = nil, ""
 		}
-		svc.Env = envTable(false)
+		svc.Env = append(envTable(svc), authEnv(svc)...)
 		p, err = plan(ctx, svc, &cfg, stack, doc.Bundled)
 	}
 	if err != nil {

@@ -103,7 +103,7 @@ func versionedUpdate(op *ir.Operation) string {
 	get := queryName(r, ir.Get)
 	var b strings.Builder
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\n", q)
-	fmt.Fprintf(&b, "if errors.Is(err, pgx.ErrNoRows) && p.%s != nil {\n", ir.GoName(argVersion))
+	fmt.Fprintf(&b, "if errors.Is(err, errNoRows) && p.%s != nil {\n", ir.GoName(argVersion))
 	fmt.Fprintf(&b, "var g store.%sParams\ng.%s = p.%s\n", get, ir.GoName(r.Table.PrimaryKey), ir.GoName(r.Table.PrimaryKey))
 	for _, c := range []*ir.Column{r.ParentColumn, r.OwnerColumn} {
 		if c != nil {
@@ -191,8 +191,9 @@ func listArgs(op *ir.Operation) string {
 		dst := "p." + ir.GoName(filterArg(f))
 		col := strings.TrimPrefix(storeType(f.Column), "*")
 		if f.In {
-			fmt.Fprintf(&b, "if len(%s) > 0 {\n%s = make([]%s, len(%s))\nfor i, x := range %s {\n%s[i] = %s\n}\n}\n",
-				ref, dst, col, ref, ref, dst, convert("x", goType(f.Param.Schema.Elem), col))
+			// inArg (the engine's, in db_gen.go) passes the list as the engine takes it.
+			fmt.Fprintf(&b, "if len(%s) > 0 {\nlist := make([]%s, len(%s))\nfor i, x := range %s {\nlist[i] = %s\n}\n%s = inArg(list)\n}\n",
+				ref, col, ref, ref, convert("x", goType(f.Param.Schema.Elem), col), dst)
 			continue
 		}
 		if f.Param.Required {

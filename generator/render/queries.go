@@ -56,18 +56,12 @@ func writable(r *ir.Resource) []*ir.Column {
 	return cols
 }
 
-func arg(c *ir.Column, name string) string {
-	if c.NotNull {
-		return "sqlc.arg(" + sqlString(name) + ")"
-	}
-	return "sqlc.narg(" + sqlString(name) + ")"
-}
-
 // queries is the SQL of every CRUD query of the resources, for sqlc.
-func queries(rs []*ir.Resource) string {
+func queries(svc *ir.Service) string {
 	var b strings.Builder
-	var pg postgres
-	for _, r := range rs {
+	d := dialectOf(svc.Database)
+	arg := func(c *ir.Column, name string) string { return d.param(name, c, !c.NotNull, false) }
+	for _, r := range svc.Resources {
 		t := r.Table
 		table := quoteIdent(t.Name)
 		pk := quoteIdent(t.PrimaryKey)
@@ -78,21 +72,29 @@ func queries(rs []*ir.Resource) string {
 				scope += fmt.Sprintf("\n  AND %s = %s", quoteIdent(c.Name), arg(c, c.Name))
 			}
 		}
-		idCond := fmt.Sprintf("%s = sqlc.arg(%s)%s", pk, sqlString(t.PrimaryKey), scope)
+		idCond := fmt.Sprintf("%s = %s%s", pk, d.param(t.PrimaryKey, t.Column(t.PrimaryKey), false, false), scope)
 		if r.Has(ir.List) {
-			fmt.Fprintf(&b, "-- name: %s :many\nSELECT * FROM %s\nWHERE TRUE%s", queryName(r, ir.List), table, scope)
+			with, from, sortRef := "", "", ""
+			if r.Sort != nil {
+				sortRef, with, from = d.sortKey()
+			}
+			// With a WITH clause in FROM, the columns are the table's.
+			sel, qual := "*", ""
+			if from != "" {
+				sel, qual = table+".*", table+"."
+			}
+			fmt.Fprintf(&b, "-- name: %s :many\n%sSELECT %s FROM %s%s\nWHERE TRUE%s", queryName(r, ir.List), with, sel, table, from, scope)
 			for _, f := range r.Filters {
-				typ := pg.columnType(f.Column)
-				a := sqlString(filterArg(f))
+				col := quoteIdent(f.Column.Name)
 				if f.In {
-					fmt.Fprintf(&b, "\n  AND (sqlc.narg(%s)::%s[] IS NULL OR %s = ANY(sqlc.narg(%s)::%s[]))", a, typ, quoteIdent(f.Column.Name), a, typ)
+					fmt.Fprintf(&b, "\n  AND %s", d.inList(col, filterArg(f), f.Column))
 				} else {
-					fmt.Fprintf(&b, "\n  AND (sqlc.narg(%s)::%s IS NULL OR %s = sqlc.narg(%s))", a, typ, quoteIdent(f.Column.Name), a)
+					fmt.Fprintf(&b, "\n  AND (%s IS NULL OR %s = %s)", d.param(filterArg(f), f.Column, true, true), col, d.param(filterArg(f), f.Column, true, false))
 				}
 			}
 			if r.Page.Style == ir.PageCursor {
 				pkCol := t.Column(t.PrimaryKey)
-				fmt.Fprintf(&b, "\n  AND (sqlc.narg(%s)::%s IS NULL OR %s > sqlc.narg(%s))", sqlString(argAfter), pg.columnType(pkCol), pk, sqlString(argAfter))
+				fmt.Fprintf(&b, "\n  AND (%s IS NULL OR %s > %s)", d.param(argAfter, pkCol, true, true), pk, d.param(argAfter, pkCol, true, false))
 			}
 			b.WriteString("\nORDER BY")
 			if r.Sort != nil {
@@ -103,11 +105,11 @@ func queries(rs []*ir.Resource) string {
 					if k.Desc {
 						dir = "DESC"
 					}
-					fmt.Fprintf(&b, "\n    CASE WHEN sqlc.arg(%s)::text = %s THEN %s END %s,", sqlString(argSort), sqlString(k.Value), quoteIdent(k.Column.Name), dir)
+					fmt.Fprintf(&b, "\n    CASE WHEN %s = %s THEN %s%s END %s,", sortRef, sqlString(k.Value), qual, quoteIdent(k.Column.Name), dir)
 				}
 				b.WriteString("\n   ")
 			}
-			fmt.Fprintf(&b, " %s\nLIMIT sqlc.arg(%s) OFFSET sqlc.arg(%s);\n\n", pk, sqlString(argLimit), sqlString(argOffset))
+			fmt.Fprintf(&b, " %s%s\nLIMIT %s OFFSET %s;\n\n", qual, pk, d.typedParam(argLimit, "int", false), d.typedParam(argOffset, "int", false))
 		}
 		if r.Has(ir.Create) {
 			cols := writable(r)
@@ -142,13 +144,13 @@ func queries(rs []*ir.Resource) string {
 				} else {
 					// Merge patch: a member the client sends (null included)
 					// sets the column; one it leaves out keeps its value.
-					sets = append(sets, fmt.Sprintf("%s = CASE WHEN sqlc.arg(%s)::boolean THEN sqlc.narg(%s)::%s ELSE %s END",
-						quoteIdent(c.Name), sqlString(setArg(c)), sqlString(c.Name), pg.columnType(c), quoteIdent(c.Name)))
+					sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN %s ELSE %s END",
+						quoteIdent(c.Name), d.typedParam(setArg(c), "boolean", false), d.param(c.Name, c, true, true), quoteIdent(c.Name)))
 				}
 			}
 			for _, c := range t.Columns {
 				if c.Touch {
-					sets = append(sets, quoteIdent(c.Name)+" = now()")
+					sets = append(sets, quoteIdent(c.Name)+" = "+d.now())
 				}
 			}
 			cond := idCond
@@ -156,7 +158,7 @@ func queries(rs []*ir.Resource) string {
 				// Optimistic: a client sending the version it read updates
 				// only that version; every update moves it on.
 				sets = append(sets, fmt.Sprintf("%s = %s + 1", quoteIdent(v.Name), quoteIdent(v.Name)))
-				cond += fmt.Sprintf("\n  AND (sqlc.narg(%s)::bigint IS NULL OR %s = sqlc.narg(%s))", sqlString(argVersion), quoteIdent(v.Name), sqlString(argVersion))
+				cond += fmt.Sprintf("\n  AND (%s IS NULL OR %s = sqlc.narg(%s))", d.typedParam(argVersion, "bigint", true), quoteIdent(v.Name), sqlString(argVersion))
 			}
 			if len(sets) == 0 {
 				sets = append(sets, pk+" = "+pk)

@@ -171,6 +171,7 @@ func funcs(code *goCode) template.FuncMap {
 	m["ddlUp"] = ddlUp
 	m["ddlDown"] = ddlDown
 	m["queries"] = queries
+	m["sqliteColumnTypes"] = sqliteColumnTypes
 	m["sqlcRename"] = sqlcRename
 	m["deref"] = func(p *int64) int64 { return *p }
 	return m
