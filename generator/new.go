@@ -20,12 +20,14 @@ import (
 	"github.com/bkgen/bkgen/internal/sqlc"
 	"github.com/bkgen/bkgen/stacks"
 	"github.com/bkgen/bkgen/stacks/gochi"
+	"github.com/bkgen/bkgen/stacks/goecho"
+	"github.com/bkgen/bkgen/stacks/gogin"
 	"github.com/bkgen/bkgen/stacks/gostdlib"
 )
 
-// generatedStacks are the stacks this build of bkgen generates; config
-// accepts more (config.Stacks).
-var generatedStacks = []stacks.Stack{gochi.Stack, gostdlib.Stack}
+// generatedStacks are the stacks this build of bkgen generates, go-chi (the
+// default) first.
+var generatedStacks = []stacks.Stack{gochi.Stack, gogin.Stack, goecho.Stack, gostdlib.Stack}
 
 // GeneratedStacks names the stacks this build of bkgen generates.
 func GeneratedStacks() []string {
@@ -49,7 +51,7 @@ func stackByName(name string) (stacks.Stack, bool) {
 	return stacks.Stack{}, false
 }
 
-// stackNames lists generatedStacks' names: "go-chi or go-stdlib".
+// stackNames lists generatedStacks' names: "go-chi, go-gin, go-echo or go-stdlib".
 func stackNames() string {
 	names := GeneratedStacks()
 	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]

@@ -28,7 +28,7 @@ func CheckRoutes(routes []stacks.Route) []error {
 	errs := make([]error, len(routes))
 	mux := http.NewServeMux()
 	for i, rt := range routes {
-		if seg := partialSegment(rt.Path); seg != "" {
+		if seg := stacks.PartialSegment(rt.Path); seg != "" {
 			errs[i] = fmt.Errorf("the path segment %q holds a parameter and other text; net/http's ServeMux matches a parameter to a whole segment only", seg)
 			continue
 		}
@@ -37,17 +37,6 @@ func CheckRoutes(routes []stacks.Route) []error {
 		}
 	}
 	return errs
-}
-
-// partialSegment returns the first segment of path that holds a parameter
-// and more, or "".
-func partialSegment(path string) string {
-	for seg := range strings.SplitSeq(path, "/") {
-		if strings.ContainsAny(seg, "{}") && (!strings.HasPrefix(seg, "{") || strings.Index(seg, "}") != len(seg)-1) {
-			return seg
-		}
-	}
-	return ""
 }
 
 // register adds pattern to mux, returning the error ServeMux panics with.

@@ -1,10 +1,10 @@
 package gostdlib
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/bkgen/bkgen/stacks"
+	"github.com/bkgen/bkgen/stacks/stacktest"
 )
 
 func TestPattern(t *testing.T) {
@@ -41,12 +41,5 @@ func TestCheckRoutes(t *testing.T) {
 		6: `the path segment "{id}.json" holds a parameter and other text`,
 		9: `cannot route it beside GET /a/{x}/b: GET /a/c/{y} and GET /a/{x}/b both match some paths, like "/a/c/b".`,
 	}
-	for i, err := range CheckRoutes(routes) {
-		switch {
-		case want[i] == "" && err != nil:
-			t.Errorf("%v: unexpected error %v", routes[i], err)
-		case want[i] != "" && (err == nil || !strings.Contains(err.Error(), want[i])):
-			t.Errorf("%v: error %v, want one holding %q", routes[i], err, want[i])
-		}
-	}
+	stacktest.CheckRoutes(t, CheckRoutes, routes, want)
 }

@@ -1,5 +1,6 @@
 // Package stacktest holds the checks every stack's tests run: that its
-// dependency snapshot is what `go mod tidy` makes of it.
+// dependency snapshot is what `go mod tidy` makes of it, and which routes
+// its router refuses.
 package stacktest
 
 import (
@@ -79,4 +80,19 @@ func openRoot(t *testing.T, dir string) *os.Root {
 	}
 	t.Cleanup(func() { _ = root.Close() })
 	return root
+}
+
+// CheckRoutes checks what a stack's CheckRoutes returns for routes: want
+// maps the index of each refused route to text its error holds; every other
+// route must be served.
+func CheckRoutes(t *testing.T, check func([]stacks.Route) []error, routes []stacks.Route, want map[int]string) {
+	t.Helper()
+	for i, err := range check(routes) {
+		switch {
+		case want[i] == "" && err != nil:
+			t.Errorf("%v: unexpected error %v", routes[i], err)
+		case want[i] != "" && (err == nil || !strings.Contains(err.Error(), want[i])):
+			t.Errorf("%v: error %v, want one holding %q", routes[i], err, want[i])
+		}
+	}
 }
