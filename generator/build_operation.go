@@ -27,7 +27,8 @@ func (b *builder) buildOperations() {
 	opNames := ir.NewNamer()
 	groups := make(map[string]*ir.Group)
 	// Group files share internal/service with services_gen.go and db_gen.go.
-	groupNames := ir.NewNamer("Services", "DB")
+	// Reserved: the service package's own files (services_gen.go, db_gen.go, crud_gen.go).
+	groupNames := ir.NewNamer("Services", "DB", "Crud")
 	routes := newRouteNames()
 	prefix := groupPrefix(sortedKeys(paths))
 	for _, path := range sortedKeys(paths) {

@@ -267,3 +267,34 @@ func TestSharedRoutesAreOrderedForDispatch(t *testing.T) {
 		t.Fatalf("warnings %v, want one at the '#' path and one at getJournalByTitle", w)
 	}
 }
+
+// TestGroupFilesAvoidTheServicePackagesOwn: a group's files
+// (<group>.go, <group>_gen.go) never take the name of a file the service
+// package has anyway (services_gen.go, db_gen.go, crud_gen.go).
+func TestGroupFilesAvoidTheServicePackagesOwn(t *testing.T) {
+	t.Parallel()
+	svc, _ := buildYAML(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /crud/things:
+    get: {responses: {'200': {description: ok}}}
+  /db/things:
+    get: {responses: {'200': {description: ok}}}
+  /services/things:
+    get: {responses: {'200': {description: ok}}}
+  /store/things:
+    get: {responses: {'200': {description: ok}}}
+`)
+	files := make(map[string]bool)
+	for _, g := range svc.Groups {
+		files[g.File] = true
+	}
+	for _, own := range []string{"crud", "db", "services"} {
+		if files[own] {
+			t.Errorf("a group's files are %s.go and %s_gen.go, which the service package has: groups %v", own, own, files)
+		}
+	}
+	if !files["store"] {
+		t.Errorf("group files %v: want store (nothing else is named so)", files)
+	}
+}

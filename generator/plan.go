@@ -140,7 +140,7 @@ func included(rel string, svc *ir.Service) bool {
 	if strings.HasPrefix(path.Base(rel), "sessionstore_db_gen") {
 		return svc.SessionsInDatabase()
 	}
-	if strings.HasPrefix(rel, "internal/service/store_gen") || strings.HasPrefix(rel, "internal/store/") || rel == "migrations/embed_gen.go" {
+	if strings.HasPrefix(rel, "internal/service/crud_gen") || strings.HasPrefix(rel, "internal/store/") || rel == "migrations/embed_gen.go" {
 		return svc.HasDatabase() // the engine-neutral part of the data layer
 	}
 	if strings.HasPrefix(path.Base(rel), "migrate_goose_gen") || rel == "migrations/embed_gen_test.go" {
