@@ -96,7 +96,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Database == "" {
 		b.svc.Database = "none"
 	}
-	if b.svc.Database == "postgres" || b.svc.Database == "sqlite" {
+	if b.svc.Database == "postgres" || b.svc.Database == "sqlite" || b.svc.Database == "mysql" {
 		b.buildResources()
 	}
 	b.svc.Env = append(envTable(b.svc), authEnv(b.svc)...)

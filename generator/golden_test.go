@@ -50,10 +50,19 @@ var sqliteFiles = []string{"migrations/0001_init.sql", "internal/store/queries_g
 
 // TestGoldenSQLite generates the store case with SQLite and compares the
 // files of the dialect with store/sqlite.txtar.
-func TestGoldenSQLite(t *testing.T) {
+func TestGoldenSQLite(t *testing.T) { goldenDialect(t, "sqlite") }
+
+// TestGoldenMySQL generates the store case with MySQL and compares the
+// files of the dialect with store/mysql.txtar.
+func TestGoldenMySQL(t *testing.T) { goldenDialect(t, "mysql") }
+
+// goldenDialect generates the store case with database and compares the
+// files of its dialect (sqliteFiles: the same names for every engine) with
+// store/<database>.txtar.
+func goldenDialect(t *testing.T, database string) {
 	t.Parallel()
 	cfg := testConfig()
-	cfg.Database = "sqlite"
+	cfg.Database = database
 	p, _, _, err := generator.Generate(context.Background(), "../testdata/golden/store/openapi.yaml", cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +76,7 @@ func TestGoldenSQLite(t *testing.T) {
 	if len(files) != len(sqliteFiles) {
 		t.Fatalf("%d of the %d files of the dialect generated", len(files), len(sqliteFiles))
 	}
-	compareGolden(t, files, "../testdata/golden/store/sqlite.txtar")
+	compareGolden(t, files, "../testdata/golden/store/"+database+".txtar")
 }
 
 // compareGolden compares files with the golden archive at wantPath, or

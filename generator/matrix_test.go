@@ -14,7 +14,7 @@ import (
 var matrixSynth = flag.Int("matrix.synth", 0, "TestMatrix also self-checks synth-spec.py N (task matrix: 10)")
 
 // matrixDatabases are the databases every stack is self-checked with.
-var matrixDatabases = []string{"postgres", "sqlite"}
+var matrixDatabases = []string{"postgres", "sqlite", "mysql"}
 
 // TestMatrix self-checks every stack this build generates with every
 // database on petstore-expanded (and, with -matrix.synth N, on a synthetic

@@ -72,13 +72,6 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 		})
 		return nil, nil, diags, diags.Err()
 	}
-	if cfg.Database == "mysql" {
-		diags.Add(diag.Diagnostic{
-			Severity: diag.Warning,
-			Summary:  fmt.Sprintf("database %q: this build of bkgen generates a database layer for postgres and sqlite only; the service has none", cfg.Database),
-			Hint:     "use --database postgres or sqlite, or --database none to say so",
-		})
-	}
 	doc, d := spec.Load(specPath)
 	diags = append(diags, d...)
 	if doc == nil || d.HasErrors() {
@@ -95,7 +88,7 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	if d.HasErrors() {
 		return nil, nil, diags, diags.Err()
 	}
-	if cfg.Database != "none" && cfg.Database != "mysql" && !svc.HasDatabase() {
+	if cfg.Database != "none" && !svc.HasDatabase() {
 		diags.Add(diag.Diagnostic{
 			Severity: diag.Warning, Pos: diag.Pos{File: specPath},
 			Summary: "no resource (a collection path and its item path returning one schema) was found; the service has no database layer",

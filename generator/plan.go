@@ -52,6 +52,9 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	// replace shared ones at the same output path).
 	dirs := []string{"service"}
 	if svc.HasDatabase() {
+		if svc.Database != "postgres" {
+			dirs = append(dirs, "db/sql") // what the database/sql engines share
+		}
 		dirs = append(dirs, "db/"+svc.Database)
 	}
 	for _, dir := range append(dirs, stack.Hooks) {
@@ -149,7 +152,7 @@ func included(rel string, svc *ir.Service) bool {
 	if rel == "internal/service/session_gen_test.go" {
 		return svc.Login() != nil
 	}
-	if strings.HasPrefix(path.Base(rel), "storedb_gen") {
+	if strings.HasPrefix(path.Base(rel), "storedb_gen") || strings.HasPrefix(path.Base(rel), "scopes_db_gen") {
 		return svc.KeysInDatabase() || svc.SessionsInDatabase()
 	}
 	if strings.HasPrefix(rel, "internal/auth/") || strings.HasPrefix(path.Base(rel), "auth_gen") {

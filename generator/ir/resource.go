@@ -198,6 +198,12 @@ func (g *Group) HasResources() bool {
 // HasDatabase reports whether the service stores resources in a database.
 func (s *Service) HasDatabase() bool { return len(s.Resources) > 0 }
 
+// UsesDatabaseSQL reports whether the data layer is on database/sql (a
+// *sql.DB pool, sqlc's database/sql code): SQLite and MySQL, not PostgreSQL's pgx.
+func (s *Service) UsesDatabaseSQL() bool {
+	return s.HasDatabase() && (s.Database == "sqlite" || s.Database == "mysql")
+}
+
 // Op returns the operation serving op, or nil.
 func (r *Resource) Op(op CRUD) *Operation { return r.Ops[op] }
 

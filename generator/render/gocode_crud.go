@@ -10,8 +10,9 @@ import (
 // crudBody is the Go body of the generated default of a CRUD operation: it
 // turns the request into query arguments, runs the query and builds the
 // declared success response.
-func crudBody(op *ir.Operation) string {
+func crudBody(svc *ir.Service, op *ir.Operation) string {
 	r := op.Resource
+	d := dialectOf(svc)
 	q := queryName(r, op.CRUD)
 	var b strings.Builder
 	b.WriteString("if d.Store == nil {\nreturn nil, api.ErrNotImplemented\n}\n")
@@ -37,7 +38,7 @@ func crudBody(op *ir.Operation) string {
 	}
 	switch op.CRUD {
 	case ir.List:
-		b.WriteString(listArgs(op))
+		b.WriteString(listArgs(d, op))
 		fmt.Fprintf(&b, "rows, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
 		fmt.Fprintf(&b, "items := make([]api.%s, 0, len(rows))\nfor _, row := range rows {\nv, err := %s(row)\nif err != nil {\nreturn nil, err\n}\nitems = append(items, v)\n}\n", r.Entity.Name, rowFunc(r))
 		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, listBody(op)))
@@ -59,10 +60,13 @@ func crudBody(op *ir.Operation) string {
 				} else {
 					fmt.Fprintf(&b, "p.%s = ptrTo(int64(%s))\n", ir.GoName(argVersion), ref)
 				}
-				if r.Has(ir.Get) {
-					return b.String() + versionedUpdate(op)
-				}
 			}
+		}
+		if !d.returning() {
+			return b.String() + execThenFetch(d, op)
+		}
+		if op.CRUD != ir.Create && versionField(r, body) != nil && r.Has(ir.Get) {
+			return b.String() + versionedUpdate(op)
 		}
 	}
 	if op.CRUD == ir.Delete {
@@ -146,7 +150,7 @@ func findParam(op *ir.Operation, in, name string) *ir.Param {
 }
 
 // listArgs sets paging and filter arguments of a list query.
-func listArgs(op *ir.Operation) string {
+func listArgs(d dialect, op *ir.Operation) string {
 	r := op.Resource
 	pg := r.Page
 	var b strings.Builder
@@ -159,7 +163,8 @@ func listArgs(op *ir.Operation) string {
 			fmt.Fprintf(&b, "if %s != nil {\nlimit = int64(*%s)\n}\n", ref, ref)
 		}
 	}
-	fmt.Fprintf(&b, "limit = max(1, min(limit, %d))\np.%s = clampInt32(limit)\n", pg.MaxLimit, ir.GoName(argLimit))
+	limitArg, offsetArg := d.pageArgs()
+	fmt.Fprintf(&b, "limit = max(1, min(limit, %d))\np.%s = clampInt32(limit)\n", pg.MaxLimit, ir.GoName(limitArg))
 	if o := pg.Offset; o != nil {
 		ref := "req." + o.GoName
 		val := "*" + ref
@@ -169,9 +174,9 @@ func listArgs(op *ir.Operation) string {
 		}
 		switch pg.Style {
 		case ir.PageOffset:
-			fmt.Fprintf(&b, "%sp.%s = clampInt32(int64(%s))\n%s", open, ir.GoName(argOffset), val, closing)
+			fmt.Fprintf(&b, "%sp.%s = clampInt32(int64(%s))\n%s", open, ir.GoName(offsetArg), val, closing)
 		case ir.PagePage:
-			fmt.Fprintf(&b, "%sp.%s = clampInt32((int64(%s) - 1) * limit)\n%s", open, ir.GoName(argOffset), val, closing)
+			fmt.Fprintf(&b, "%sp.%s = clampInt32((int64(%s) - 1) * limit)\n%s", open, ir.GoName(offsetArg), val, closing)
 		case ir.PageCursor:
 			pk := r.Table.Column(r.Table.PrimaryKey)
 			fmt.Fprintf(&b, "%sif %s != \"\" {\n%s}\n%s", open, val, cursorArg(val, pk), closing)
@@ -192,8 +197,17 @@ func listArgs(op *ir.Operation) string {
 		col := strings.TrimPrefix(storeType(f.Column), "*")
 		if f.In {
 			// inArg (the engine's, in db_gen.go) passes the list as the engine takes it.
-			fmt.Fprintf(&b, "if len(%s) > 0 {\nlist := make([]%s, len(%s))\nfor i, x := range %s {\nlist[i] = %s\n}\n%s = inArg(list)\n}\n",
-				ref, col, ref, ref, convert("x", goType(f.Param.Schema.Elem), col), dst)
+			flag, ptrElems := d.inFilter(f.Column)
+			elem, item := col, convert("x", goType(f.Param.Schema.Elem), col)
+			if ptrElems {
+				elem, item = "*"+col, "ptrTo("+item+")"
+			}
+			set := ""
+			if flag {
+				set = fmt.Sprintf("p.%s = true\n", ir.GoName(inFlagArg(filterArg(f))))
+			}
+			fmt.Fprintf(&b, "if len(%s) > 0 {\nlist := make([]%s, len(%s))\nfor i, x := range %s {\nlist[i] = %s\n}\n%s = inArg(list)\n%s}\n",
+				ref, elem, ref, ref, item, dst, set)
 			continue
 		}
 		if f.Param.Required {
@@ -270,3 +284,86 @@ func paramsFunc(r *ir.Resource, op ir.CRUD, body *ir.Type) string {
 }
 
 func lowerFirst(s string) string { return ir.LowerName(s) }
+
+// execThenFetch runs a create, replace or update on an engine without
+// RETURNING: the statement, then the item's get for the row it wrote. A
+// create's id is the one the database numbered (LastInsertId), or for a text
+// id one made here (newID, in the engine's db_gen.go). An update that
+// matched no row is a missing item, or with a version sent that moved on, a
+// conflict.
+func execThenFetch(d dialect, op *ir.Operation) string {
+	r := op.Resource
+	q := queryName(r, op.CRUD)
+	pkCol := r.Table.Column(r.Table.PrimaryKey)
+	pk := ir.GoName(pkCol.Name)
+	entity := returnsEntity(op)
+	versioned := op.CRUD != ir.Create && versionField(r, op.Body.Schema.Named) != nil
+	var b strings.Builder
+	id := "p." + pk
+	switch {
+	case op.CRUD != ir.Create:
+		fmt.Fprintf(&b, "n, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+	case pkCol.Identity && !madeID(d, r) && entity:
+		fmt.Fprintf(&b, "id, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+		id = "id"
+		if storeType(pkCol) == "int32" {
+			id = "int32(id) //nolint:gosec // an INT column's AUTO_INCREMENT value"
+		}
+	case pkCol.Identity && !madeID(d, r):
+		fmt.Fprintf(&b, "if _, err := d.Store.%s(ctx, p); err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+	default:
+		if madeID(d, r) {
+			fmt.Fprintf(&b, "p.%s = newID()\n", pk)
+		}
+		fmt.Fprintf(&b, "if err := d.Store.%s(ctx, p); err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
+	}
+	get := queryName(r, ir.Get)
+	if entity || versioned {
+		fmt.Fprintf(&b, "var g store.%sParams\ng.%s = %s\n", get, pk, id)
+		for _, c := range []*ir.Column{r.ParentColumn, r.OwnerColumn} {
+			if c != nil {
+				fmt.Fprintf(&b, "g.%s = p.%s\n", ir.GoName(c.Name), ir.GoName(c.Name))
+			}
+		}
+	}
+	if op.CRUD != ir.Create {
+		b.WriteString("if n == 0 {\n")
+		if versioned {
+			fmt.Fprintf(&b, "if p.%s != nil {\nif _, gerr := d.Store.%s(ctx, g); gerr == nil {\nreturn nil, api.NewStatusError(http.StatusConflict, %q)\n}\n}\n",
+				ir.GoName(argVersion), get, r.Name+" was changed since the version sent; read it again")
+		}
+		fmt.Fprintf(&b, "return nil, notFound(%q)\n}\n", r.Name)
+	}
+	if !entity {
+		fmt.Fprintf(&b, "return %s, nil\n", successValue(op, ""))
+		return b.String()
+	}
+	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, g)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", get, r.Name)
+	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
+	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
+	return b.String()
+}
+
+// createResults are the results of the create query's Go method: the
+// row, the id the database made, or none.
+func createResults(svc *ir.Service, r *ir.Resource) string {
+	d := dialectOf(svc)
+	switch {
+	case d.returning():
+		return "store." + modelName(r) + ", error"
+	case r.Table.Column(r.Table.PrimaryKey).Identity && !madeID(d, r):
+		return "int64, error"
+	}
+	return "error"
+}
+
+// createReturn is the return statement of a fake create query failing with f.err.
+func createReturn(svc *ir.Service, r *ir.Resource) string {
+	switch createResults(svc, r) {
+	case "error":
+		return "return f.err"
+	case "int64, error":
+		return "return 0, f.err"
+	}
+	return "return store." + modelName(r) + "{}, f.err"
+}

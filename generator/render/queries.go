@@ -59,17 +59,17 @@ func writable(r *ir.Resource) []*ir.Column {
 // queries is the SQL of every CRUD query of the resources, for sqlc.
 func queries(svc *ir.Service) string {
 	var b strings.Builder
-	d := dialectOf(svc.Database)
+	d := dialectOf(svc)
 	arg := func(c *ir.Column, name string) string { return d.param(name, c, !c.NotNull, false) }
 	for _, r := range svc.Resources {
 		t := r.Table
-		table := quoteIdent(t.Name)
-		pk := quoteIdent(t.PrimaryKey)
+		table := d.ident(t.Name)
+		pk := d.ident(t.PrimaryKey)
 		// Rows are scoped to the parent of the path and to their owner.
 		scope := ""
 		for _, c := range []*ir.Column{r.ParentColumn, r.OwnerColumn} {
 			if c != nil {
-				scope += fmt.Sprintf("\n  AND %s = %s", quoteIdent(c.Name), arg(c, c.Name))
+				scope += fmt.Sprintf("\n  AND %s = %s", d.ident(c.Name), arg(c, c.Name))
 			}
 		}
 		idCond := fmt.Sprintf("%s = %s%s", pk, d.param(t.PrimaryKey, t.Column(t.PrimaryKey), false, false), scope)
@@ -85,7 +85,7 @@ func queries(svc *ir.Service) string {
 			}
 			fmt.Fprintf(&b, "-- name: %s :many\n%sSELECT %s FROM %s%s\nWHERE TRUE%s", queryName(r, ir.List), with, sel, table, from, scope)
 			for _, f := range r.Filters {
-				col := quoteIdent(f.Column.Name)
+				col := d.ident(f.Column.Name)
 				if f.In {
 					fmt.Fprintf(&b, "\n  AND %s", d.inList(col, filterArg(f), f.Column))
 				} else {
@@ -105,7 +105,7 @@ func queries(svc *ir.Service) string {
 					if k.Desc {
 						dir = "DESC"
 					}
-					fmt.Fprintf(&b, "\n    CASE WHEN %s = %s THEN %s%s END %s,", sortRef, sqlString(k.Value), qual, quoteIdent(k.Column.Name), dir)
+					fmt.Fprintf(&b, "\n    CASE WHEN %s = %s THEN %s%s END %s,", sortRef, sqlString(k.Value), qual, d.ident(k.Column.Name), dir)
 				}
 				b.WriteString("\n   ")
 			}
@@ -118,19 +118,29 @@ func queries(svc *ir.Service) string {
 					cols = append(cols, c)
 				}
 			}
-			fmt.Fprintf(&b, "-- name: %s :one\n", queryName(r, ir.Create))
+			kind, returning := ":one", "\nRETURNING *"
+			if !d.returning() {
+				kind, returning = ":exec", ""
+				if madeID(d, r) {
+					cols = append([]*ir.Column{t.Column(t.PrimaryKey)}, cols...)
+				} else if c := t.Column(t.PrimaryKey); c.Identity {
+					kind = ":execlastid"
+				}
+			}
+			fmt.Fprintf(&b, "-- name: %s %s\n", queryName(r, ir.Create), kind)
 			if len(cols) == 0 {
-				fmt.Fprintf(&b, "INSERT INTO %s DEFAULT VALUES\nRETURNING *;\n\n", table)
+				fmt.Fprintf(&b, "INSERT INTO %s%s%s;\n\n", table, d.emptyInsert(), returning)
 			} else {
 				names := make([]string, len(cols))
 				args := make([]string, len(cols))
 				for i, c := range cols {
-					names[i], args[i] = quoteIdent(c.Name), arg(c, c.Name)
+					names[i], args[i] = d.ident(c.Name), arg(c, c.Name)
 				}
-				fmt.Fprintf(&b, "INSERT INTO %s (%s)\nVALUES (%s)\nRETURNING *;\n\n", table, strings.Join(names, ", "), strings.Join(args, ", "))
+				fmt.Fprintf(&b, "INSERT INTO %s (%s)\nVALUES (%s)%s;\n\n", table, strings.Join(names, ", "), strings.Join(args, ", "), returning)
 			}
 		}
-		if r.Has(ir.Get) {
+		// Without RETURNING, a create or update reads the row back with the get.
+		if r.Has(ir.Get) || !d.returning() && (r.Has(ir.Create) || r.Has(ir.Replace) || r.Has(ir.Update)) {
 			fmt.Fprintf(&b, "-- name: %s :one\nSELECT * FROM %s\nWHERE %s;\n\n", queryName(r, ir.Get), table, idCond)
 		}
 		for _, op := range []ir.CRUD{ir.Replace, ir.Update} {
@@ -140,30 +150,34 @@ func queries(svc *ir.Service) string {
 			var sets []string
 			for _, c := range writable(r) {
 				if op == ir.Replace {
-					sets = append(sets, fmt.Sprintf("%s = %s", quoteIdent(c.Name), arg(c, c.Name)))
+					sets = append(sets, fmt.Sprintf("%s = %s", d.ident(c.Name), arg(c, c.Name)))
 				} else {
 					// Merge patch: a member the client sends (null included)
 					// sets the column; one it leaves out keeps its value.
 					sets = append(sets, fmt.Sprintf("%s = CASE WHEN %s THEN %s ELSE %s END",
-						quoteIdent(c.Name), d.typedParam(setArg(c), "boolean", false), d.param(c.Name, c, true, true), quoteIdent(c.Name)))
+						d.ident(c.Name), d.typedParam(setArg(c), "boolean", false), d.param(c.Name, c, true, true), d.ident(c.Name)))
 				}
 			}
 			for _, c := range t.Columns {
 				if c.Touch {
-					sets = append(sets, quoteIdent(c.Name)+" = "+d.now())
+					sets = append(sets, d.ident(c.Name)+" = "+d.now())
 				}
 			}
 			cond := idCond
 			if v := r.Version; v != nil {
 				// Optimistic: a client sending the version it read updates
 				// only that version; every update moves it on.
-				sets = append(sets, fmt.Sprintf("%s = %s + 1", quoteIdent(v.Name), quoteIdent(v.Name)))
-				cond += fmt.Sprintf("\n  AND (%s IS NULL OR %s = sqlc.narg(%s))", d.typedParam(argVersion, "bigint", true), quoteIdent(v.Name), sqlString(argVersion))
+				sets = append(sets, fmt.Sprintf("%s = %s + 1", d.ident(v.Name), d.ident(v.Name)))
+				cond += fmt.Sprintf("\n  AND (%s IS NULL OR %s = sqlc.narg(%s))", d.typedParam(argVersion, "bigint", true), d.ident(v.Name), sqlString(argVersion))
 			}
 			if len(sets) == 0 {
 				sets = append(sets, pk+" = "+pk)
 			}
-			fmt.Fprintf(&b, "-- name: %s :one\nUPDATE %s\nSET %s\nWHERE %s\nRETURNING *;\n\n", queryName(r, op), table, strings.Join(sets, ",\n    "), cond)
+			kind, returning := ":one", "\nRETURNING *"
+			if !d.returning() {
+				kind, returning = ":execrows", ""
+			}
+			fmt.Fprintf(&b, "-- name: %s %s\nUPDATE %s\nSET %s\nWHERE %s%s;\n\n", queryName(r, op), kind, table, strings.Join(sets, ",\n    "), cond, returning)
 		}
 		if r.Has(ir.Delete) {
 			fmt.Fprintf(&b, "-- name: %s :execrows\nDELETE FROM %s\nWHERE %s;\n\n", queryName(r, ir.Delete), table, idCond)

@@ -172,6 +172,10 @@ func funcs(code *goCode) template.FuncMap {
 	m["ddlDown"] = ddlDown
 	m["queries"] = queries
 	m["sqliteColumnTypes"] = sqliteColumnTypes
+	m["mysqlRename"] = mysqlRename
+	m["madeIDs"] = madeIDs
+	m["createResults"] = createResults
+	m["createReturn"] = createReturn
 	m["sqlcRename"] = sqlcRename
 	m["deref"] = func(p *int64) int64 { return *p }
 	return m

@@ -40,18 +40,46 @@ type dialect interface {
 	sortKey() (ref, with, from string)
 	// asText casts an expression to text, for the seed rows' ids.
 	asText(expr string) string
+	// ident quotes an identifier where the engine needs it.
+	ident(name string) string
+	// defaultExpr is the DEFAULT clause's expression of column c for expr.
+	defaultExpr(c *ir.Column, expr string) string
+	// inFilter says whether an "is one of" filter on column c has a flag
+	// argument saying it applies (inFlagArg), and whether the list's
+	// items are pointers (as the column's values are, when nullable).
+	inFilter(c *ir.Column) (flag, ptrElems bool)
+	// returning reports whether INSERT and UPDATE can return the row;
+	// without, the row is read back with the item's get (execThenFetch).
+	returning() bool
+	// pageArgs are the names of the LIMIT and OFFSET arguments.
+	pageArgs() (limit, offset string)
+	// emptyInsert follows the table's name in an INSERT of no column.
+	emptyInsert() string
 }
 
 // dialectOf is the dialect of the service's database.
-func dialectOf(engine string) dialect {
-	if engine == "sqlite" {
+func dialectOf(svc *ir.Service) dialect {
+	switch svc.Database {
+	case "sqlite":
 		return sqlite{}
+	case "mysql":
+		return newMySQL(svc)
 	}
 	return postgres{}
 }
 
+// standard is what PostgreSQL and SQLite spell alike.
+type standard struct{}
+
+func (standard) ident(name string) string                     { return quoteIdent(name) }
+func (standard) defaultExpr(_ *ir.Column, expr string) string { return expr }
+func (standard) inFilter(*ir.Column) (bool, bool)             { return false, false }
+func (standard) returning() bool                              { return true }
+func (standard) pageArgs() (string, string)                   { return argLimit, argOffset }
+func (standard) emptyInsert() string                          { return " DEFAULT VALUES" }
+
 // postgres spells the data model in PostgreSQL's dialect.
-type postgres struct{}
+type postgres struct{ standard }
 
 // quoteIdent quotes an identifier when it is not a plain lower-case name or is reserved.
 func quoteIdent(name string) string {
@@ -197,25 +225,25 @@ func orderTables(rs []*ir.Resource) []*ir.Resource {
 // ddlUp is the goose "Up" section creating every table, index and constraint.
 func ddlUp(svc *ir.Service) string {
 	var b strings.Builder
-	d := dialectOf(svc.Database)
+	d := dialectOf(svc)
 	for _, r := range orderTables(svc.Resources) {
 		t := r.Table
-		fmt.Fprintf(&b, "CREATE TABLE %s (\n", quoteIdent(t.Name))
+		fmt.Fprintf(&b, "CREATE TABLE %s (\n", d.ident(t.Name))
 		var lines []string
 		inlinePK := false
 		for _, c := range t.Columns {
-			line := "    " + quoteIdent(c.Name) + " " + d.columnType(c)
+			line := "    " + d.ident(c.Name) + " " + d.columnType(c)
 			switch {
 			case c.Identity:
 				clause, pk := d.identity(c)
 				line += clause
 				inlinePK = inlinePK || pk
 			case c.Default == ir.DefaultNow:
-				line += " DEFAULT " + d.now()
+				line += " DEFAULT " + d.defaultExpr(c, d.now())
 			case c.Default == ir.DefaultZero:
-				line += " DEFAULT " + d.zero(c)
+				line += " DEFAULT " + d.defaultExpr(c, d.zero(c))
 			case c.Default != "":
-				line += " DEFAULT " + c.Default
+				line += " DEFAULT " + d.defaultExpr(c, c.Default)
 			}
 			if c.NotNull {
 				line += " NOT NULL"
@@ -223,7 +251,7 @@ func ddlUp(svc *ir.Service) string {
 			lines = append(lines, line)
 		}
 		if !inlinePK {
-			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s PRIMARY KEY (%s)", quoteIdent("pk_"+t.Name), quoteIdent(t.PrimaryKey)))
+			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s PRIMARY KEY (%s)", d.ident("pk_"+t.Name), d.ident(t.PrimaryKey)))
 		}
 		for _, c := range t.Columns {
 			for i, check := range d.checks(c) {
@@ -231,36 +259,36 @@ func ddlUp(svc *ir.Service) string {
 				if i > 0 {
 					suffix += strconv.Itoa(i)
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", quoteIdent(ir.ConstraintName("ck", t.Name, c.Name+suffix)), check))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(ir.ConstraintName("ck", t.Name, c.Name+suffix)), check))
 			}
 			if len(c.Enum) > 0 {
 				vals := make([]string, len(c.Enum))
 				for i, v := range c.Enum {
 					vals[i] = sqlString(v)
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", quoteIdent(ir.ConstraintName("ck", t.Name, c.Name)), quoteIdent(c.Name), strings.Join(vals, ", ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", d.ident(ir.ConstraintName("ck", t.Name, c.Name)), d.ident(c.Name), strings.Join(vals, ", ")))
 			}
 			if c.Min != nil || c.Max != nil {
 				var conds []string
 				if c.Min != nil {
-					conds = append(conds, fmt.Sprintf("%s >= %s", quoteIdent(c.Name), number(*c.Min)))
+					conds = append(conds, fmt.Sprintf("%s >= %s", d.ident(c.Name), number(*c.Min)))
 				}
 				if c.Max != nil {
-					conds = append(conds, fmt.Sprintf("%s <= %s", quoteIdent(c.Name), number(*c.Max)))
+					conds = append(conds, fmt.Sprintf("%s <= %s", d.ident(c.Name), number(*c.Max)))
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", quoteIdent(ir.ConstraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(ir.ConstraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
 			}
 		}
 		for _, u := range t.Uniques {
 			cols := make([]string, len(u.Columns))
 			for i, c := range u.Columns {
-				cols[i] = quoteIdent(c)
+				cols[i] = d.ident(c)
 			}
-			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s UNIQUE (%s)", quoteIdent(u.Name), strings.Join(cols, ", ")))
+			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s UNIQUE (%s)", d.ident(u.Name), strings.Join(cols, ", ")))
 		}
 		for _, fk := range t.ForeignKeys {
 			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s FOREIGN KEY (%s) REFERENCES %s (%s) ON DELETE CASCADE",
-				quoteIdent(fk.Name), quoteIdent(fk.Column), quoteIdent(fk.RefTable), quoteIdent(fk.RefColumn)))
+				d.ident(fk.Name), d.ident(fk.Column), d.ident(fk.RefTable), d.ident(fk.RefColumn)))
 		}
 		b.WriteString(strings.Join(lines, ",\n"))
 		b.WriteString("\n);\n")
@@ -272,9 +300,9 @@ func ddlUp(svc *ir.Service) string {
 			seen[ix.Name] = true
 			cols := make([]string, len(ix.Columns))
 			for i, c := range ix.Columns {
-				cols[i] = quoteIdent(c)
+				cols[i] = d.ident(c)
 			}
-			fmt.Fprintf(&b, "CREATE INDEX %s ON %s (%s);\n", quoteIdent(ix.Name), quoteIdent(t.Name), strings.Join(cols, ", "))
+			fmt.Fprintf(&b, "CREATE INDEX %s ON %s (%s);\n", d.ident(ix.Name), d.ident(t.Name), strings.Join(cols, ", "))
 		}
 		b.WriteString("\n")
 	}
@@ -283,11 +311,12 @@ func ddlUp(svc *ir.Service) string {
 
 // ddlDown drops the tables in reverse order.
 func ddlDown(svc *ir.Service) string {
+	d := dialectOf(svc)
 	ordered := orderTables(svc.Resources)
 	slices.Reverse(ordered)
 	var lines []string
 	for _, r := range ordered {
-		lines = append(lines, "DROP TABLE IF EXISTS "+quoteIdent(r.Table.Name)+";")
+		lines = append(lines, "DROP TABLE IF EXISTS "+d.ident(r.Table.Name)+";")
 	}
 	return strings.Join(lines, "\n")
 }
@@ -361,14 +390,27 @@ func seedRow(d dialect, r *ir.Resource) (string, bool) {
 		default:
 			continue
 		}
-		cols = append(cols, quoteIdent(c.Name))
+		cols = append(cols, d.ident(c.Name))
 		vals = append(vals, lit)
 	}
-	id := d.asText(quoteIdent(r.Table.PrimaryKey))
-	if len(cols) == 0 {
-		return fmt.Sprintf("INSERT INTO %s DEFAULT VALUES RETURNING %s", quoteIdent(r.Table.Name), id), true
+	table := d.ident(r.Table.Name)
+	if !d.returning() {
+		// The engine's seedRow reads the id back: the database's, or the
+		// one it passes for the placeholder of a text id.
+		if madeID(d, r) {
+			cols = append([]string{d.ident(r.Table.PrimaryKey)}, cols...)
+			vals = append([]string{"?"}, vals...)
+		}
+		if len(cols) == 0 {
+			return "INSERT INTO " + table + d.emptyInsert(), true
+		}
+		return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.Join(vals, ", ")), true
 	}
-	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING %s", quoteIdent(r.Table.Name),
+	id := d.asText(d.ident(r.Table.PrimaryKey))
+	if len(cols) == 0 {
+		return fmt.Sprintf("INSERT INTO %s%s RETURNING %s", table, d.emptyInsert(), id), true
+	}
+	return fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s) RETURNING %s", table,
 		strings.Join(cols, ", "), strings.Join(vals, ", "), id), true
 }
 

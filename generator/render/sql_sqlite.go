@@ -18,7 +18,7 @@ import (
 // names of TEXT affinity (TIMETEXT, JSONTEXT) that sqlc.yaml maps to
 // time.Time and []byte: a CAST to DATETIME would turn "2026-01-02 …" into
 // the number 2026.
-type sqlite struct{}
+type sqlite struct{ standard }
 
 // uuidV4 makes a random version 4 UUID in SQL.
 const uuidV4 = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || " +

@@ -812,7 +812,7 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 			return nil
 		}
 		var ok bool
-		if seed, ok = seedRow(dialectOf(svc.Database), r); !ok {
+		if seed, ok = seedRow(dialectOf(svc), r); !ok {
 			return nil
 		}
 	}
