@@ -81,9 +81,13 @@ func crudBody(svc *ir.Service, op *ir.Operation) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, p)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", q, r.Name)
-	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
-	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
-	return b.String()
+	return b.String() + answerRow(op)
+}
+
+// answerRow is the end of a default whose query gave the item's row: map it
+// to the entity and answer with the success response holding it.
+func answerRow(op *ir.Operation) string {
+	return fmt.Sprintf("v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\nreturn %s, nil\n", rowFunc(op.Resource), successValue(op, "v"))
 }
 
 // versionField is the body's member carrying the version the client read.
@@ -121,8 +125,7 @@ func versionedUpdate(op *ir.Operation) string {
 		fmt.Fprintf(&b, "_ = row\nreturn %s, nil\n", successValue(op, ""))
 		return b.String()
 	}
-	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\nreturn %s, nil\n", rowFunc(r), successValue(op, "v"))
-	return b.String()
+	return b.String() + answerRow(op)
 }
 
 // returnsEntity reports whether the success response's body is the entity.
@@ -339,9 +342,7 @@ func execThenFetch(d dialect, op *ir.Operation) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "row, err := d.Store.%s(ctx, g)\nif err != nil {\nreturn nil, storeError(err, %q)\n}\n", get, r.Name)
-	fmt.Fprintf(&b, "v, err := %s(row)\nif err != nil {\nreturn nil, err\n}\n", rowFunc(r))
-	fmt.Fprintf(&b, "return %s, nil\n", successValue(op, "v"))
-	return b.String()
+	return b.String() + answerRow(op)
 }
 
 // createResults are the results of the create query's Go method: the
