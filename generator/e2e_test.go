@@ -12,6 +12,7 @@ import (
 	"github.com/bkgen/bkgen/generator"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/report"
 )
 
 // specsDir is the shared corpus of real-world specs, beside the checkout.
@@ -203,5 +204,43 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 				t.Fatalf("golangci-lint: %v\n%s", err, tail(string(out), 60))
 			}
 		})
+	}
+}
+
+// TestCoverageFailureNamesTheTest: a test that passes in the test steps but
+// fails in the coverage run (here: only under -cover) fails the coverage
+// step with a detail that names it, not a bare exit status.
+func TestCoverageFailureNamesTheTest(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates and self-checks a whole service; skipped with -short")
+	}
+	dir := filepath.Join(t.TempDir(), "svc")
+	_, err := generator.New(context.Background(), generator.Options{
+		SpecPath: filepath.Join(specsDir(t), "oai-petstore.yaml"), OutDir: dir, Config: testConfig(), NoGit: true, NoCheck: true,
+	})
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	src := "package api\n\nimport \"testing\"\n\nfunc TestOnlyUnderCover(t *testing.T) {\n\tif testing.CoverMode() != \"\" {\n\t\tt.Fatal(\"fails under -cover\")\n\t}\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "internal", "api", "zz_cover_test.go"), []byte(src), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := generator.Check(context.Background(), generator.CheckOptions{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got string
+	for _, s := range c.Steps {
+		if s.Name == "coverage" {
+			if s.Status != report.Failed {
+				t.Fatalf("coverage step %s (%s), want failed", s.Status, s.Detail)
+			}
+			got = s.Detail
+		} else if s.Status == report.Failed {
+			t.Errorf("step %s failed too: %s", s.Name, s.Detail)
+		}
+	}
+	if !strings.Contains(got, "TestOnlyUnderCover") {
+		t.Errorf("coverage detail %q names no test", got)
 	}
 }
