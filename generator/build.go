@@ -99,8 +99,8 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Database == "postgres" || b.svc.Database == "sqlite" || b.svc.Database == "mysql" {
 		b.buildResources()
 	}
-	b.svc.Env = append(envTable(b.svc), authEnv(b.svc)...)
 	b.buildWebhooks()
+	b.svc.Env = runtimeEnv(b.svc)
 	b.finish()
 	return b.svc, b.diags
 }
@@ -196,7 +196,16 @@ func serverBasePath(doc *openapi3.T) string {
 	return p
 }
 
-// envTable is the runtime configuration of DESIGN.md that this service reads.
+// runtimeEnv is the runtime configuration of DESIGN.md that this service
+// reads: the table every deploy file and doc renders from.
+func runtimeEnv(svc *ir.Service) []ir.EnvVar {
+	env := envTable(svc)
+	env = append(env, authEnv(svc)...)
+	return append(env, webhookEnv(svc)...)
+}
+
+// envTable is the runtime configuration every service reads, and its
+// database's.
 func envTable(svc *ir.Service) []ir.EnvVar {
 	env := []ir.EnvVar{
 		{Name: "PORT", Default: "8080", Description: "API listener port"},
@@ -215,12 +224,12 @@ func envTable(svc *ir.Service) []ir.EnvVar {
 	case svc.HasDatabase() && svc.Database == "sqlite":
 		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Default: "file:data/" + svc.Name + ".db", Description: "the SQLite database file, file:path.db"})
 	case svc.HasDatabase():
-		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL (required)", Secret: true})
+		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Description: "database connection URL (required)", Secret: true, Required: true})
 	}
 	if svc.HasDatabase() {
 		env = append(env,
 			ir.EnvVar{Name: "MIGRATE", Default: "off", Description: "auto applies the migrations at start-up; otherwise run `migrate up`"},
-			ir.EnvVar{Name: "DB_MAX_CONNS", Default: "4×CPU", Description: "connection pool size"},
+			ir.EnvVar{Name: "DB_MAX_CONNS", Default: "0", Description: "connection pool size; 0 is 4 per CPU"},
 			ir.EnvVar{Name: "DB_STATEMENT_TIMEOUT", Default: "10s", Description: "per-statement timeout"},
 		)
 	}

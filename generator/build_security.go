@@ -162,7 +162,7 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 		env = append(env,
 			ir.EnvVar{Name: "JWT_ALG", Default: "RS256", Description: "the one signing algorithm accepted (RS256, ES256, EdDSA; HS256 only with JWT_SECRET); never read from the token"},
 			ir.EnvVar{Name: "JWT_JWKS_URL", Description: "JWKS endpoint of the token issuer (keys cached and refreshed)"},
-			ir.EnvVar{Name: "JWT_PUBLIC_KEY_FILE", Description: "PEM public key checking token signatures"},
+			ir.EnvVar{Name: "JWT_PUBLIC_KEY_FILE", Description: "PEM public key checking token signatures", File: true},
 			ir.EnvVar{Name: "JWT_SECRET", Description: "HS256 key, at least 32 bytes", Secret: true},
 			ir.EnvVar{Name: "JWT_ISSUER", Description: "required iss claim"},
 			ir.EnvVar{Name: "JWT_AUDIENCE", Description: "required aud claim"},
@@ -177,21 +177,21 @@ func authEnv(svc *ir.Service) []ir.EnvVar {
 		)
 	}
 	if svc.UsesScheme(ir.SchemeAPIKey) && !svc.KeysInDatabase() {
-		env = append(env, ir.EnvVar{Name: "API_KEYS_FILE", Default: "api-keys.json", Description: "the hashed API keys `keys create` writes"})
+		env = append(env, ir.EnvVar{Name: "API_KEYS_FILE", Default: "api-keys.json", Description: "the hashed API keys `keys create` writes", File: true})
 	}
 	if svc.UsesScheme(ir.SchemeSession) {
 		env = append(env,
-			ir.EnvVar{Name: "SESSION_SECRET", Description: "at least 32 bytes keying session ids and CSRF tokens; required", Secret: true},
+			ir.EnvVar{Name: "SESSION_SECRET", Description: "at least 32 bytes keying session ids and CSRF tokens; required", Secret: true, Required: true},
 			ir.EnvVar{Name: "SESSION_TTL", Default: "12h", Description: "how long a session lasts after login"},
 		)
 	}
 	switch {
 	case svc.UsesScheme(ir.SchemeBasic) && svc.UsesScheme(ir.SchemeSession):
-		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users of basic auth and of login"})
+		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users of basic auth and of login", File: true})
 	case svc.UsesScheme(ir.SchemeBasic):
-		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id) for basic auth"})
+		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id) for basic auth", File: true})
 	case svc.UsesScheme(ir.SchemeSession):
-		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users login accepts"})
+		env = append(env, ir.EnvVar{Name: "BASIC_AUTH_FILE", Description: "user:hash[:scopes] lines (bcrypt or argon2id): the users login accepts", File: true})
 	}
 	return env
 }

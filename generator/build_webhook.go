@@ -88,12 +88,6 @@ func (b *builder) buildWebhooks() {
 			b.buildCallbacks(names, o, paths[path].GetOperation(method))
 		}
 	}
-	if len(b.svc.Webhooks) > 0 {
-		b.svc.Env = append(b.svc.Env,
-			ir.EnvVar{Name: "WEBHOOK_SECRET", Description: "key signing webhook deliveries (Standard Webhooks); whsec_<base64> or raw; unsigned when unset", Secret: true},
-			ir.EnvVar{Name: "WEBHOOK_TIMEOUT", Default: "10s", Description: "deadline of each webhook delivery"},
-		)
-	}
 }
 
 // buildCallbacks builds the callbacks operation o declares (op in the document).
@@ -268,4 +262,15 @@ func patternOutsideTypes(s *ir.Schema) bool {
 		}
 	}
 	return false
+}
+
+// webhookEnv is the runtime configuration of the webhook senders.
+func webhookEnv(svc *ir.Service) []ir.EnvVar {
+	if !svc.HasWebhooks() {
+		return nil
+	}
+	return []ir.EnvVar{
+		{Name: "WEBHOOK_SECRET", Description: "key signing webhook deliveries (Standard Webhooks); whsec_<base64> or raw; unsigned when unset", Secret: true},
+		{Name: "WEBHOOK_TIMEOUT", Default: "10s", Description: "deadline of each webhook delivery"},
+	}
 }

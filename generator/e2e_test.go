@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -28,9 +29,13 @@ func specsDir(t *testing.T) string {
 	return dir
 }
 
+// testConfig is the config of the end-to-end tests: no database, and every
+// deploy target, so that the self-checks and lint runs cover the code a
+// target adds to the service (the Lambda adapter).
 func testConfig() config.Config {
 	cfg := config.Default()
 	cfg.Database = "none"
+	cfg.Deploy = slices.Clone(config.DeployTargets)
 	return cfg
 }
 

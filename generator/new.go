@@ -104,6 +104,7 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	// that regen needs no flags.
 	cfg.Spec = "api/" + specFile
 	cfg.Module = svc.Module
+	buildDeploy(svc, &cfg, stack)
 	p, err := plan(ctx, svc, &cfg, stack, doc.Bundled)
 	var sqlErr *sqlc.Error
 	if errors.As(err, &sqlErr) && svc.HasDatabase() {
@@ -118,7 +119,8 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 		for _, op := range svc.Operations {
 			op.Resource, op.CRUD = nil, ""
 		}
-		svc.Env = append(envTable(svc), authEnv(svc)...)
+		svc.Env = runtimeEnv(svc)
+		buildDeploy(svc, &cfg, stack)
 		p, err = plan(ctx, svc, &cfg, stack, doc.Bundled)
 	}
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"path"
 	"runtime"
 	"slices"
@@ -57,7 +58,20 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 		}
 		dirs = append(dirs, "db/"+svc.Database)
 	}
-	for _, dir := range append(dirs, stack.Hooks) {
+	dirs = append(dirs, stack.Hooks, "ops")
+	// Kubernetes and Helm run the image the Dockerfile builds.
+	if svc.Deploys("docker") || svc.Deploys("kubernetes") || svc.Deploys("helm") {
+		dirs = append(dirs, "deploy/docker")
+	}
+	for _, t := range svc.Deploy.Targets {
+		if t != "docker" {
+			dirs = append(dirs, "deploy/"+t)
+		}
+	}
+	if svc.Deploy.CI != "" && svc.Deploy.CI != "none" {
+		dirs = append(dirs, "ci/"+svc.Deploy.CI)
+	}
+	for _, dir := range dirs {
 		for _, name := range r.Templates(dir) {
 			rel := strings.TrimSuffix(strings.TrimPrefix(name, dir+"/"), ".tmpl")
 			outputs[rel] = name
@@ -66,6 +80,15 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	for _, rel := range sortedKeys(outputs) {
 		tmpl := outputs[rel]
 		if !included(rel, svc) {
+			continue
+		}
+		rel = strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)
+		if strings.Contains(rel, "{{.Alert.") {
+			for _, a := range svc.Alerts {
+				data := *base
+				data.Alert = a
+				jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Alert.Slug}}", a.Slug), &data})
+			}
 			continue
 		}
 		if !strings.Contains(rel, "{{.Group.") {
@@ -87,7 +110,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			for i := range next {
 				j := jobs[i]
 				b, err := r.Render(j.tmpl, j.out, j.data)
-				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: ownerOf(j.out)}, err
+				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: ownerOf(j.out), Mode: modeOf(j.out)}, err
 			}
 		})
 	}
@@ -217,6 +240,14 @@ func ownerOf(p string) write.Owner {
 		return write.User
 	}
 	return write.Scaffold
+}
+
+// modeOf is the permission of a generated file: scripts are executable.
+func modeOf(p string) fs.FileMode {
+	if strings.HasSuffix(p, ".sh") {
+		return 0o755
+	}
+	return 0
 }
 
 // embeddedSpec is the copy of the spec package api embeds (go:embed cannot

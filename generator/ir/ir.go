@@ -47,6 +47,11 @@ type Service struct {
 	// in the order of components.securitySchemes.
 	SecuritySchemes []*SecurityScheme
 	Env             []EnvVar
+	// Deploy, SLOs and Alerts are what the deploy, CI and monitoring files
+	// render from.
+	Deploy Deploy
+	SLOs   []*SLO
+	Alerts []*Alert
 }
 
 // EnvVar is one row of the runtime configuration table (DESIGN.md); deploy
@@ -55,7 +60,14 @@ type EnvVar struct {
 	Name        string
 	Default     string
 	Description string
-	Secret      bool
+	// Secret marks a value deploy files reference (a Kubernetes Secret, an
+	// env file only the service reads) and never write.
+	Secret bool
+	// File marks a variable holding the path of a file the deploy provides
+	// (mounted from a Secret in Kubernetes): keys, users.
+	File bool
+	// Required marks a variable the service refuses to start without.
+	Required bool
 }
 
 // Group is a set of operations served by one service interface; one

@@ -22,6 +22,8 @@ type FileData struct {
 	Service *ir.Service
 	// Group is set for templates rendered once per operation group.
 	Group *ir.Group
+	// Alert is set for templates rendered once per alert (its runbook).
+	Alert *ir.Alert
 	// Stack names the web framework the router hooks target.
 	Stack StackData
 	// Patterns are the regular expressions the generated validation uses.
@@ -177,6 +179,15 @@ func funcs(code *goCode) template.FuncMap {
 	m["createResults"] = createResults
 	m["createReturn"] = createReturn
 	m["sqlcRename"] = sqlcRename
+	m["alertRules"] = alertRules
+	m["mdCell"] = mdCell
+	m["mdCode"] = mdCode
+	m["mdLinks"] = mdLinks
+	m["schemaDoc"] = schemaDoc
+	m["securityDoc"] = securityDoc
+	m["mermaidText"] = mermaidText
+	m["mdPlainLinks"] = mdPlainLinks
+	m["mdQuote"] = mdQuote
 	m["deref"] = func(p *int64) int64 { return *p }
 	return m
 }
