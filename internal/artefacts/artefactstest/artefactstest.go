@@ -13,6 +13,7 @@ import (
 	"github.com/bkgen/bkgen/generator"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/ir"
 )
 
 // SpecsDir is the shared corpus of real-world specs, beside the checkout
@@ -68,10 +69,7 @@ func Generated(t *testing.T, spec, db string, deploy []string, ci string) string
 		t.Fatal(err)
 	}
 	dir := filepath.Join(root, "svc")
-	cfg := config.Default()
-	cfg.Database = db
-	cfg.Deploy = deploy
-	cfg.CI = ci
+	cfg := configFor(db, deploy, ci)
 	_, err = generator.New(context.Background(), generator.Options{
 		SpecPath: spec, OutDir: dir, Config: cfg, NoGit: true, NoCheck: true,
 	})
@@ -83,6 +81,41 @@ func Generated(t *testing.T, spec, db string, deploy []string, ci string) string
 	}
 	genCache[key] = dir
 	return dir
+}
+
+var (
+	modelMu    sync.Mutex
+	modelCache = map[string]*ir.Service{}
+)
+
+// Model returns the model the files of Generated(t, spec, db, deploy, ci)
+// are rendered from (the runtime table, the deploy settings, the alerts):
+// what the tests expect to find in them. Calls with the same inputs share
+// one model; the tests only read it.
+func Model(t *testing.T, spec, db string, deploy []string, ci string) *ir.Service {
+	t.Helper()
+	key := strings.Join([]string{spec, db, strings.Join(deploy, ","), ci}, "|")
+	modelMu.Lock()
+	defer modelMu.Unlock()
+	if svc, ok := modelCache[key]; ok {
+		return svc
+	}
+	_, svc, _, err := generator.Generate(context.Background(), spec, configFor(db, deploy, ci))
+	if err != nil {
+		t.Fatalf("generate: %v", err)
+	}
+	modelCache[key] = svc
+	return svc
+}
+
+// configFor is bkgen.yaml's defaults with the database, deploy targets and
+// CI of a test.
+func configFor(db string, deploy []string, ci string) config.Config {
+	cfg := config.Default()
+	cfg.Database = db
+	cfg.Deploy = deploy
+	cfg.CI = ci
+	return cfg
 }
 
 // Main runs a package's tests, then removes the folders Generated wrote:

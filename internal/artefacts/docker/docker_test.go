@@ -6,15 +6,11 @@
 package docker
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
-	"github.com/bkgen/bkgen/generator"
-	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/ir"
 	"github.com/bkgen/bkgen/internal/artefacts/artefactstest"
 )
@@ -31,30 +27,11 @@ func generated(t *testing.T, db string) string {
 	return artefactstest.Generated(t, artefactstest.Petstore(t), db, deploy, "github")
 }
 
-var (
-	svcMu    sync.Mutex
-	svcCache = map[string]*ir.Service{}
-)
-
 // service returns the model the files of generated(t, db) were rendered
 // from: the runtime table and the deploy settings the tests expect to find.
 func service(t *testing.T, db string) *ir.Service {
 	t.Helper()
-	svcMu.Lock()
-	defer svcMu.Unlock()
-	if svc, ok := svcCache[db]; ok {
-		return svc
-	}
-	cfg := config.Default()
-	cfg.Database = db
-	cfg.Deploy = deploy
-	cfg.CI = "github"
-	_, svc, _, err := generator.Generate(context.Background(), artefactstest.Petstore(t), cfg)
-	if err != nil {
-		t.Fatalf("generate: %v", err)
-	}
-	svcCache[db] = svc
-	return svc
+	return artefactstest.Model(t, artefactstest.Petstore(t), db, deploy, "github")
 }
 
 // TestDockerFilesOnlyWithDocker: the docker files belong to the docker

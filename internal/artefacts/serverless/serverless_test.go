@@ -5,7 +5,6 @@
 package serverless
 
 import (
-	"context"
 	"debug/elf"
 	"encoding/json"
 	"go/ast"
@@ -17,17 +16,14 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/awslabs/goformation/v7"
 	"github.com/awslabs/goformation/v7/cloudformation"
 	"github.com/awslabs/goformation/v7/cloudformation/serverless"
-	"github.com/bkgen/bkgen/generator"
-	"github.com/bkgen/bkgen/generator/config"
-	"github.com/bkgen/bkgen/generator/ir"
 
+	"github.com/bkgen/bkgen/generator/ir"
 	"github.com/bkgen/bkgen/internal/artefacts/artefactstest"
 )
 
@@ -44,30 +40,11 @@ func generated(t *testing.T, db string) string {
 	return artefactstest.Generated(t, artefactstest.Petstore(t), db, deploy, "none")
 }
 
-var (
-	svcMu    sync.Mutex
-	svcCache = map[string]*ir.Service{}
-)
-
 // service is the model generated(t, db) was rendered from: its runtime
 // table is what the template's environment must hold.
 func service(t *testing.T, db string) *ir.Service {
 	t.Helper()
-	svcMu.Lock()
-	defer svcMu.Unlock()
-	if svc, ok := svcCache[db]; ok {
-		return svc
-	}
-	cfg := config.Default()
-	cfg.Database = db
-	cfg.Deploy = deploy
-	cfg.CI = "none"
-	_, svc, _, err := generator.Generate(context.Background(), artefactstest.Petstore(t), cfg)
-	if err != nil {
-		t.Fatalf("generate: %v", err)
-	}
-	svcCache[db] = svc
-	return svc
+	return artefactstest.Model(t, artefactstest.Petstore(t), db, deploy, "none")
 }
 
 // lambdaValues are the settings the template sets apart from the runtime
