@@ -61,8 +61,9 @@ type Module struct {
 
 // Renderer holds the parsed blueprints of one service.
 type Renderer struct {
-	tmpl *template.Template
-	code *goCode
+	tmpl  *template.Template
+	code  *goCode
+	cache *fmtCache
 }
 
 // New parses every *.tmpl file of fsys; a template's name is its path.
@@ -85,7 +86,7 @@ func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load blueprints: %w", err)
 	}
-	return &Renderer{tmpl: t, code: code}, nil
+	return &Renderer{tmpl: t, code: code, cache: defaultFmtCache()}, nil
 }
 
 // Patterns lists the regular expressions validation uses, in a stable order.
@@ -116,7 +117,7 @@ func (r *Renderer) Render(name, outPath string, data *FileData) ([]byte, error) 
 	if path.Ext(outPath) != ".go" {
 		return buf.Bytes(), nil
 	}
-	out, err := formatGo(buf.Bytes())
+	out, err := r.cache.format(buf.Bytes())
 	if err != nil {
 		return buf.Bytes(), fmt.Errorf("format %s (from %s): %w", outPath, name, err)
 	}
