@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -192,6 +193,7 @@ func (a *applier) loadState() error {
 			return fmt.Errorf("%s: %w", journalPath, err)
 		}
 	}
+	a.sweepTemps()
 	conflicts := slices.Clone(a.prev.Conflicts)
 	for _, l := range []*Lock{a.prev, a.journal} {
 		if l == nil {
@@ -223,6 +225,37 @@ func (a *applier) loadState() error {
 			ErrConflictsPending, strings.Join(pending, ", "))
 	}
 	return nil
+}
+
+// sweepTemps removes the temporary files an interrupted regen left: those
+// of the journal in .bkgen/ (a kill while it was written leaves no journal)
+// and, when the journal says a regen was interrupted, those in the folders
+// of the files it and the lock name, and of their bases and rescues.
+func (a *applier) sweepTemps() {
+	dirs := map[string]bool{stateDir: true}
+	for _, l := range []*Lock{a.prev, a.journal} {
+		if a.journal == nil {
+			break
+		}
+		for _, f := range l.Files {
+			d := path.Dir(f.Path)
+			dirs[d] = true
+			dirs[path.Join(baseDir, d)] = true
+			dirs[path.Join(rescuedDir, d)] = true
+		}
+	}
+	// The root confines the reads to the folder, symlinks included.
+	for _, d := range slices.Sorted(maps.Keys(dirs)) {
+		entries, err := fs.ReadDir(a.root.FS(), d)
+		if err != nil {
+			continue // absent, or not a folder: nothing to sweep
+		}
+		for _, e := range entries {
+			if e.Type().IsRegular() && isTemp(e.Name()) {
+				a.ops = append(a.ops, op{phase: phaseRemove, path: path.Join(d, e.Name()), remove: true, state: true})
+			}
+		}
+	}
 }
 
 // lockOps adds the lock, and in Regen the journal around the writes.
@@ -295,8 +328,16 @@ func (a *applier) commit(ctx context.Context) error {
 	return err
 }
 
+// opHook is nil in production. The crash test sets it, in a child process
+// only, to kill that process between two ops: run calls it with the number
+// of ops done before each op, and once more after the last.
+var opHook func(done int)
+
 func (a *applier) run(ctx context.Context) error {
 	for i := range a.ops {
+		if opHook != nil {
+			opHook(i)
+		}
 		o := &a.ops[i]
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("write %s: %w", o.path, err)
@@ -310,6 +351,9 @@ func (a *applier) run(ctx context.Context) error {
 		if err := a.writeFile(o.path, o.data, o.perm, o.keepPerm); err != nil {
 			return err
 		}
+	}
+	if opHook != nil {
+		opHook(len(a.ops))
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path/filepath"
+	"slices"
 )
 
 // onDisk is what a path of the plan holds now.
@@ -75,7 +76,7 @@ func (a *applier) decide() error {
 		case f.Owner == User, f.Owner == Migration:
 			a.once(f, d)
 		case f.Owner == Managed:
-			a.manage(f, d)
+			err = a.manage(f, d)
 		default: // Scaffold, Marked
 			err = a.merge(f, d)
 		}
@@ -136,8 +137,10 @@ func (a *applier) regenerate(f *File, d onDisk) error {
 	case a.same(f, d):
 		a.rep.Unchanged = append(a.rep.Unchanged, f.Path)
 	default:
-		if !bytes.Equal(d.data, f.Data) && !a.known(f.Path, d.data) {
-			a.rescue(f.Path, d.data)
+		if !bytes.Equal(d.data, f.Data) { // else only the mode differs
+			if err := a.rescueEdit(f.Path, d.data); err != nil {
+				return err
+			}
 		}
 		a.write(f, f.Data, d, false)
 	}
@@ -153,6 +156,10 @@ func (a *applier) once(f *File, d onDisk) {
 	switch {
 	case d.exists && !d.symlink && bytes.Equal(d.data, f.Data):
 		a.rep.Unchanged = append(a.rep.Unchanged, f.Path)
+	case f.Replaces != nil && d.exists && !d.symlink && bytes.Equal(d.data, f.Replaces):
+		a.write(f, f.Data, d, true)
+		a.record(f, hashOf(f.Data))
+		return
 	case d.exists || inLock:
 		a.rep.Skipped = append(a.rep.Skipped, f.Path)
 	default:
@@ -163,23 +170,50 @@ func (a *applier) once(f *File, d onDisk) {
 	a.record(f, a.prevHash(f))
 }
 
-// manage is go.mod or go.sum: rewritten while the user has not changed it
-// since bkgen wrote it, else left alone. (Merging bkgen's requirements into
-// a go.mod the user changed, with golang.org/x/mod/modfile, is to come.)
-func (a *applier) manage(f *File, d onDisk) {
-	switch {
-	case d.symlink:
+// manage is go.mod or go.sum. While the file is absent or holds bkgen's own
+// last render (pristine), it gets the new render; once the user changed it,
+// the render is merged into it (mergeManaged), keeping everything the user
+// added. A
+// file bkgen cannot merge (a go.mod that does not parse) is left alone, with
+// a note saying why.
+//
+// The lock records the hash of the render, not of a merged file. The lock's
+// hash is how the next regen knows the file is bkgen's own and may be
+// replaced by a new render outright; a merged file holds the user's lines,
+// and if the lock recorded it, the next regen would take it for bkgen's own
+// and overwrite it, dropping what the user added.
+func (a *applier) manage(f *File, d onDisk) error {
+	if d.symlink {
 		a.rep.Skipped = append(a.rep.Skipped, f.Path)
-	case d.exists && bytes.Equal(d.data, f.Data):
+		a.record(f, hashOf(f.Data))
+		return nil
+	}
+	data := f.Data
+	if d.exists && !bytes.Equal(d.data, f.Data) {
+		own, err := a.pristine(f.Path, d.data)
+		if err != nil {
+			return err
+		}
+		if !own {
+			data, err = mergeManaged(f.Path, d.data, f.Data)
+			if errors.Is(err, errUnmergeable) {
+				a.rep.Skipped = append(a.rep.Skipped, f.Path)
+				a.note(fmt.Sprintf("%s: left as it is, without bkgen's changes: %v", f.Path, err))
+				a.record(f, a.prevHash(f))
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if d.exists && bytes.Equal(d.data, data) {
 		a.rep.Unchanged = append(a.rep.Unchanged, f.Path)
-	case !d.exists || a.known(f.Path, d.data):
-		a.write(f, f.Data, d, true)
-	default:
-		a.rep.Skipped = append(a.rep.Skipped, f.Path)
-		a.record(f, a.prevHash(f))
-		return
+	} else {
+		a.write(f, data, d, true)
 	}
 	a.record(f, hashOf(f.Data))
+	return nil
 }
 
 // merge is a scaffold (or, for now, marked) file: three-way merged with
@@ -215,7 +249,13 @@ func (a *applier) merge(f *File, d onDisk) error {
 	merged, conflict := Merge(base, d.data, f.Data)
 	if bytes.Equal(merged, d.data) { // only the user changed it
 		a.rep.Unchanged = append(a.rep.Unchanged, f.Path)
-		a.record(f, a.prevHash(f))
+		if a.known(f.Path, d.data) {
+			// An interrupted regen wrote this merge (its journal says so):
+			// record it as that regen would have.
+			a.record(f, hashOf(d.data))
+		} else {
+			a.record(f, a.prevHash(f))
+		}
 		return nil
 	}
 	a.write(f, merged, d, true)
@@ -229,7 +269,7 @@ func (a *applier) merge(f *File, d onDisk) error {
 
 // gone handles a file of the previous lock that is not in the plan any more.
 func (a *applier) gone(e LockFile) error {
-	if e.Owner == Migration { // history: never deleted, still recorded
+	if e.Owner == Migration && !slices.Contains(a.plan.Retire, e.Path) { // history: kept, still recorded
 		a.files = append(a.files, e)
 		return nil
 	}
@@ -245,7 +285,9 @@ func (a *applier) gone(e LockFile) error {
 	switch e.Owner {
 	case Generated:
 		if !unmodified {
-			a.rescue(e.Path, d.data)
+			if err := a.rescue(e.Path, d.data); err != nil {
+				return err
+			}
 		}
 		unmodified = true
 	case Scaffold, Marked:
@@ -258,6 +300,8 @@ func (a *applier) gone(e LockFile) error {
 		}
 	case User:
 		unmodified = false
+	case Migration: // retired: the plan holds its copy
+		unmodified = true
 	}
 	if !unmodified {
 		a.rep.Orphaned = append(a.rep.Orphaned, e.Path)
@@ -285,10 +329,41 @@ func (a *applier) known(p string, data []byte) bool {
 	return false
 }
 
+// pristine reports whether data is bkgen's own output at p, holding
+// nothing of the user's, so that it may be replaced without a rescue. That
+// is what bkgen last wrote there (known), except where it wrote a merge with
+// the user's edits (a scaffold or marked file, until its owner changed):
+// such a file is bkgen's own only when it is also the merge base, bkgen's
+// last render.
+func (a *applier) pristine(p string, data []byte) (bool, error) {
+	h := hashOf(data)
+	for _, l := range []*Lock{a.prev, a.journal} {
+		e, ok := l.File(p)
+		if !ok || e.Hash != h {
+			continue
+		}
+		if !e.Owner.merged() {
+			return true, nil
+		}
+		base, ok, err := a.readState(baseDir + "/" + p)
+		if err != nil {
+			return false, err
+		}
+		if ok && bytes.Equal(base, data) {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
 // prevHash is the hash to record for a file bkgen did not write this time:
-// what it wrote before, or else what it would have written.
+// what it wrote before, or else what it would have written. The previous
+// hash is carried only while the owner stays the same: a merged file's hash
+// may be of the user's lines merged in, and once carried to an owner that
+// is not merged, without a base to tell, it would pass for bkgen's bare
+// render (pristine) and a later regen could overwrite those lines.
 func (a *applier) prevHash(f *File) string {
-	if e, ok := a.prev.File(f.Path); ok {
+	if e, ok := a.prev.File(f.Path); ok && e.Owner == f.Owner {
 		return e.Hash
 	}
 	return hashOf(f.Data)
@@ -307,9 +382,44 @@ func (a *applier) record(f *File, hash string) {
 	a.files = append(a.files, LockFile{Path: f.Path, Owner: f.Owner, Hash: hash})
 }
 
-func (a *applier) rescue(p string, data []byte) {
-	a.ops = append(a.ops, op{phase: phaseRescue, path: rescuedDir + "/" + p, data: data, perm: 0o644, state: true})
+// rescueEdit rescues data, found at p, unless it is bkgen's own output.
+func (a *applier) rescueEdit(p string, data []byte) error {
+	own, err := a.pristine(p, data)
+	if err != nil || own {
+		return err
+	}
+	return a.rescue(p, data)
+}
+
+// rescue saves a hand edit of the generated file p before it is
+// overwritten or removed: at .bkgen/rescued/<p>, or, when an earlier rescue
+// of p is there, at the first free .bkgen/rescued/<p>.~N~ (N from 2, as GNU
+// numbered backups), with a note. It never overwrites an earlier rescue: the
+// user may not have looked at it yet. The same content rescued already (by a
+// regen interrupted after its rescues) is not written again.
+func (a *applier) rescue(p string, data []byte) error {
 	a.rep.Rescued = append(a.rep.Rescued, p)
+	first := rescuedDir + "/" + p
+	for n := 1; ; n++ {
+		rp := first
+		if n > 1 {
+			rp = fmt.Sprintf("%s.~%d~", first, n)
+		}
+		old, ok, err := a.readState(rp)
+		switch {
+		case err != nil:
+			return err
+		case ok && bytes.Equal(old, data):
+			return nil
+		case ok:
+			continue
+		}
+		a.ops = append(a.ops, op{phase: phaseRescue, path: rp, data: data, perm: 0o644, state: true})
+		if n > 1 {
+			a.note(fmt.Sprintf("%s: your edit is saved as %s; earlier ones are kept next to it", p, rp))
+		}
+		return nil
+	}
 }
 
 // setBase keeps data as the merge base of p for the next regen.

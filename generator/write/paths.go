@@ -48,6 +48,9 @@ func checkPath(p string) error {
 			return fmt.Errorf("path %q is inside a .git folder", p)
 		}
 	}
+	if isTemp(path.Base(p)) {
+		return fmt.Errorf("path %q is named like bkgen's temporary files", p)
+	}
 	return nil
 }
 

@@ -353,16 +353,18 @@ func TestRegenManaged(t *testing.T) {
 		wantList(t, "Updated", rep.Updated, gomod)
 		wantFile(t, dir, gomod, v2)
 	})
-	t.Run("modified: kept", func(t *testing.T) {
+	t.Run("modified: merged", func(t *testing.T) {
 		t.Parallel()
 		dir, p := newRepo(t)
 		mine := "module example.com/petstore\n\ngo 1.26\n\nrequire example.com/mine v1.0.0\n"
 		writeFiles(t, dir, map[string]string{gomod: mine})
-		for range 2 {
-			rep := regen(t, with(p, gomod, Managed, v2), dir)
-			wantList(t, "Skipped", rep.Skipped, gomod)
-			wantFile(t, dir, gomod, mine)
-		}
+		merged := "module example.com/petstore\n\ngo 1.26\n\nrequire (\n\texample.com/mine v1.0.0\n\texample.com/x v1.0.0\n)\n"
+		rep := regen(t, with(p, gomod, Managed, v2), dir)
+		wantList(t, "Updated", rep.Updated, gomod)
+		wantFile(t, dir, gomod, merged)
+		rep = regen(t, with(p, gomod, Managed, v2), dir)
+		wantList(t, "Updated", rep.Updated)
+		wantFile(t, dir, gomod, merged)
 	})
 	t.Run("absent: written", func(t *testing.T) {
 		t.Parallel()

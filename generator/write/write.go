@@ -59,6 +59,13 @@ type File struct {
 	Owner Owner
 	// Mode holds the permission bits; 0 means 0o644. Scripts use 0o755.
 	Mode fs.FileMode
+	// Replaces, when not nil, lets a regen rewrite a user or migration
+	// file that exists: an edit bkgen makes on the user's behalf (the new
+	// spec of `regen --from`, an override renamed with its operation, the
+	// first migration of a new database engine). It is the content the edit
+	// was computed from, and the file is rewritten only while the disk still
+	// holds exactly that, so nothing the user wrote in between is lost.
+	Replaces []byte
 }
 
 func (f *File) perm() fs.FileMode {
@@ -73,6 +80,10 @@ func (f *File) perm() fs.FileMode {
 type Plan struct {
 	Files []File
 	Lock  LockInfo
+	// Retire lists migration files of the previous lock that a regen
+	// removes: the migrations of a previous database engine, which the plan
+	// copies elsewhere (a migration that leaves the plan is otherwise kept).
+	Retire []string
 }
 
 // LockInfo is what the lock records about the inputs of a run.
@@ -141,6 +152,10 @@ type Report struct {
 	// or are the user's (user-owned), so they were kept and are no longer
 	// tracked.
 	Orphaned []string
+	// Notes explain, one line each starting with the path, what the lists
+	// alone do not: why a managed file was skipped, where a rescue went when
+	// an earlier rescue of the same file was in the way. Sorted.
+	Notes []string
 	// LockChanged says .bkgen/lock.json got (or would get) new content.
 	LockChanged bool
 	// Diff is a unified diff of every file that changes, with DryRun.
