@@ -207,17 +207,15 @@ func runSqlc(ctx context.Context, files []write.File) ([]write.File, error) {
 
 // tableModel is the data model recorded in the lock, for regen to diff.
 func tableModel(svc *ir.Service) (json.RawMessage, error) {
-	if !svc.HasDatabase() {
+	return encodeModel(render.ModelOf(svc))
+}
+
+// encodeModel is a data model as the lock records it; nil for none.
+func encodeModel(m *render.Model) (json.RawMessage, error) {
+	if m == nil {
 		return nil, nil
 	}
-	tables := make([]*ir.Table, len(svc.Resources))
-	for i, r := range svc.Resources {
-		tables[i] = r.Table
-	}
-	data, err := json.Marshal(struct {
-		Engine string      `json:"engine"`
-		Tables []*ir.Table `json:"tables"`
-	}{svc.Database, tables})
+	data, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("record the table model: %w", err)
 	}
