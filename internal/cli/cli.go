@@ -54,6 +54,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		getenv:   os.Getenv,
 		generate: generator.New,
 		check:    generator.Check,
+		regen:    generator.Regen,
 	}
 	return a.run(ctx, args)
 }
@@ -68,6 +69,7 @@ type app struct {
 	// in tests.
 	generate func(context.Context, generator.Options) (*generator.Result, error)
 	check    func(context.Context, generator.CheckOptions) (*report.Check, error)
+	regen    func(context.Context, generator.RegenOptions) (*generator.RegenResult, error)
 }
 
 // command is one sub-command of bkgen.
@@ -80,6 +82,8 @@ type command struct {
 // commands lists the sub-commands in the order help shows them.
 var commands = []command{
 	{"new", "write a new service repository from an OpenAPI document, then self-check it", runNew},
+	{"regen", "bring a generated repository up to date with its spec, keeping your changes", runRegen},
+	{"diff", "exit 4 when regen would change the repository (for CI)", runDiff},
 	{"check", "re-run the self-check of a generated repository", runCheck},
 	{"version", "print the version of bkgen", runVersion},
 	{"help", "show help for bkgen or one of its commands", nil}, // run by app.run: it looks commands up
@@ -87,7 +91,7 @@ var commands = []command{
 
 // planned are the commands of DESIGN.md this build does not have yet, so that
 // they get a clearer message than "unknown command".
-var planned = []string{"regen", "diff", "explain", "init", "doctor", "blueprints", "completion"}
+var planned = []string{"explain", "init", "doctor", "blueprints", "completion"}
 
 func lookup(name string) *command {
 	for i := range commands {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/bkgen/bkgen/generator"
 	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/report"
 	"github.com/bkgen/bkgen/generator/write"
@@ -22,6 +23,8 @@ var sentinelExits = []struct {
 	{write.ErrNewerLock, ExitInvalid},   // a lock from a newer bkgen: upgrade bkgen
 	{write.ErrInvalidLock, ExitInvalid}, // .bkgen/lock.json is not a lock
 	{write.ErrConflictsPending, ExitConflict},
+	{generator.ErrBreaking, ExitBreaking}, // --fail-on-breaking
+	{generator.ErrNotRepo, ExitUsage},     // regen or diff outside a generated repository
 }
 
 // exitCode maps an error returned by the generator package to bkgen's exit

@@ -1,11 +1,16 @@
 package cli_test
 
 import (
+	"crypto/sha256"
 	"errors"
 	"flag"
+	"fmt"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -30,7 +35,9 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
-		Cmds:                map[string]func(*testscript.TestScript, bool, []string){"exits": cmdExits},
+		Cmds: map[string]func(*testscript.TestScript, bool, []string){
+			"exits": cmdExits, "snapshot": cmdSnapshot, "untouched": cmdUntouched,
+		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see bkgen's plain output, whatever the caller's terminal.
 			env.Setenv("NO_COLOR", "")
@@ -64,4 +71,81 @@ func cmdExits(ts *testscript.TestScript, neg bool, args []string) {
 	if got != want {
 		ts.Fatalf("%s exited with %d, want %d", args[1], got, want)
 	}
+}
+
+// cmdSnapshot records every file of a folder (.git aside) with its size,
+// modification time and content hash: "snapshot DIR NAME" writes
+// $WORK/NAME.snap, for untouched to compare with.
+func cmdSnapshot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: snapshot DIR NAME")
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]+".snap"), []byte(treeState(ts, args[0])), 0o644))
+}
+
+// cmdUntouched checks that no file of a folder was written, created or
+// removed since "snapshot DIR NAME": "untouched DIR NAME".
+func cmdUntouched(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: untouched DIR NAME")
+	}
+	want, err := os.ReadFile(ts.MkAbs(args[1] + ".snap"))
+	ts.Check(err)
+	if got := treeState(ts, args[0]); got != string(want) {
+		ts.Fatalf("%s changed since snapshot %s:\n%s", args[0], args[1], lineDiff(string(want), got))
+	}
+}
+
+// treeState lists dir's files, one line each: path, size, mtime, sha256.
+func treeState(ts *testscript.TestScript, dir string) string {
+	root := ts.MkAbs(dir)
+	var b strings.Builder
+	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if d.Name() == ".git" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		fmt.Fprintf(&b, "%s %d %d %x\n", filepath.ToSlash(rel), fi.Size(), fi.ModTime().UnixNano(), sha256.Sum256(data))
+		return nil
+	})
+	ts.Check(err)
+	return b.String()
+}
+
+// lineDiff lists the lines found in one of two listings only.
+func lineDiff(want, got string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for l := range strings.SplitSeq(s, "\n") {
+			m[l] = true
+		}
+		return m
+	}
+	w, g := in(want), in(got)
+	var b strings.Builder
+	for l := range strings.SplitSeq(want, "\n") {
+		if !g[l] {
+			b.WriteString("- " + l + "\n")
+		}
+	}
+	for l := range strings.SplitSeq(got, "\n") {
+		if !w[l] {
+			b.WriteString("+ " + l + "\n")
+		}
+	}
+	return b.String()
 }
