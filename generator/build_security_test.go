@@ -79,6 +79,7 @@ func requirementsOf(op *ir.Operation) string {
 }
 
 func TestSecurityRequirementsAsTheSpecWritesThem(t *testing.T) {
+	t.Parallel()
 	svc, d := buildYAML(t, securitySpec)
 	want := map[string]string{
 		"/open":     "",
@@ -145,6 +146,7 @@ func TestSecurityRequirementsAsTheSpecWritesThem(t *testing.T) {
 }
 
 func TestAuthMethodOfTheConfig(t *testing.T) {
+	t.Parallel()
 	const bare = `openapi: 3.0.3
 info: {title: bare, version: "1"}
 paths:
@@ -169,6 +171,7 @@ paths:
 		{"basic", securitySpec, "bearer(jwt) | key(api-key)", "auth: basic applies only to specs that declare no security schemes"},
 	} {
 		t.Run(c.method, func(t *testing.T) {
+			t.Parallel()
 			svc, d := buildYAML(t, c.spec, func(cfg *config.Config) { cfg.Auth = c.method })
 			for _, op := range svc.Operations {
 				want := c.want

@@ -106,6 +106,7 @@ func sessionRole(op *ir.Operation) string {
 }
 
 func TestSessionOperations(t *testing.T) {
+	t.Parallel()
 	svc, d := buildYAML(t, sessionSpec, func(cfg *config.Config) { cfg.Database = "postgres" })
 	want := map[string]string{
 		"POST /sessions":     "login user=email password=password subject=user scopes=scope csrf=csrf_token expires=expires_at",
@@ -153,6 +154,7 @@ func TestSessionOperations(t *testing.T) {
 // TestSessionFallbackLoginIsPublic checks that auth: session protects every
 // operation but the login, which could not be reached otherwise.
 func TestSessionFallbackLoginIsPublic(t *testing.T) {
+	t.Parallel()
 	const spec = `openapi: 3.0.3
 info: {title: bare, version: "1"}
 paths:

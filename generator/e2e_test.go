@@ -95,8 +95,10 @@ func TestSelfCheck(t *testing.T) {
 	}
 	// With SQLite, which needs no server: the dialect's DDL and queries,
 	// and the keys and sessions stores.
-	for _, spec := range []string{"../testdata/golden/store/openapi.yaml", "../testdata/specs/constructs.yaml", synth,
-		"../testdata/specs/auth-apikey.yaml", "../testdata/specs/auth-session.yaml"} {
+	for _, spec := range []string{
+		"../testdata/golden/store/openapi.yaml", "../testdata/specs/constructs.yaml", synth,
+		"../testdata/specs/auth-apikey.yaml", "../testdata/specs/auth-session.yaml",
+	} {
 		runs = append(runs, run{spec, "sqlite"})
 	}
 	// With MySQL (MariaDB here): no RETURNING, ids made in Go, sqlc.slice

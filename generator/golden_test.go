@@ -45,22 +45,30 @@ func TestGolden(t *testing.T) {
 
 // sqliteFiles are the files the SQLite dialect writes differently: the
 // schema, the queries, and what sqlc makes of them.
-var sqliteFiles = []string{"migrations/0001_init.sql", "internal/store/queries_gen.sql", "sqlc.yaml",
-	"internal/store/models.go", "internal/store/queries_gen.sql.go", "internal/store/querier.go"}
+var sqliteFiles = []string{
+	"migrations/0001_init.sql", "internal/store/queries_gen.sql", "sqlc.yaml",
+	"internal/store/models.go", "internal/store/queries_gen.sql.go", "internal/store/querier.go",
+}
 
 // TestGoldenSQLite generates the store case with SQLite and compares the
 // files of the dialect with store/sqlite.txtar.
-func TestGoldenSQLite(t *testing.T) { goldenDialect(t, "sqlite") }
+func TestGoldenSQLite(t *testing.T) {
+	t.Parallel()
+	goldenDialect(t, "sqlite")
+}
 
 // TestGoldenMySQL generates the store case with MySQL and compares the
 // files of the dialect with store/mysql.txtar.
-func TestGoldenMySQL(t *testing.T) { goldenDialect(t, "mysql") }
+func TestGoldenMySQL(t *testing.T) {
+	t.Parallel()
+	goldenDialect(t, "mysql")
+}
 
 // goldenDialect generates the store case with database and compares the
 // files of its dialect (sqliteFiles: the same names for every engine) with
 // store/<database>.txtar.
 func goldenDialect(t *testing.T, database string) {
-	t.Parallel()
+	t.Helper()
 	cfg := testConfig()
 	cfg.Database = database
 	p, _, _, err := generator.Generate(context.Background(), "../testdata/golden/store/openapi.yaml", cfg)

@@ -20,6 +20,8 @@ var matrixDatabases = []string{"postgres", "sqlite", "mysql"}
 // database on petstore-expanded (and, with -matrix.synth N, on a synthetic
 // spec of N resources): each combination must pass with its integration
 // tests run against the real database, and coverage reach 80%.
+//
+//nolint:paralleltest // whole self-checks, as in e2e_test.go: faster one at a time on 2 cores
 func TestMatrix(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and self-checks whole services; skipped with -short")

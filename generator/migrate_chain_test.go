@@ -54,6 +54,7 @@ func TestMigrationChain(t *testing.T) {
 			want := schemaCatalog(t, fresh)
 
 			t.Run("destructive", func(t *testing.T) {
+				t.Parallel()
 				db := openChainDB(t, engine)
 				first, counts := startChain(t, db, versions[0])
 				var files []*render.MigrationFile
@@ -67,14 +68,15 @@ func TestMigrationChain(t *testing.T) {
 					files = append(files, f)
 				}
 				compareCatalogs(t, "after the migrations", schemaCatalog(t, db), want)
-				for i := len(files) - 1; i >= 0; i-- {
-					applyDown(t, db, files[i].SQL)
+				for i, file := range slices.Backward(files) {
+					applyDown(t, db, file.SQL)
 					counts = checkRows(t, db, versions[i+1].model, versions[i].model, counts)
 				}
 				compareCatalogs(t, "after the Down sections", schemaCatalog(t, db), first)
 			})
 
 			t.Run("non-destructive", func(t *testing.T) {
+				t.Parallel()
 				db := openChainDB(t, engine)
 				first, counts := startChain(t, db, versions[0])
 				cur := versions[0].model
@@ -98,18 +100,19 @@ func TestMigrationChain(t *testing.T) {
 				counts = checkRows(t, db, cur, last.model, counts)
 				files, models = append(files, f), append(models, cur)
 				compareCatalogs(t, "after the migrations and the pending steps", schemaCatalog(t, db), want)
-				for i := len(files) - 1; i >= 0; i-- {
+				for i, file := range slices.Backward(files) {
 					to := last.model
 					if i+1 < len(models) {
 						to = models[i+1]
 					}
-					applyDown(t, db, files[i].SQL)
+					applyDown(t, db, file.SQL)
 					counts = checkRows(t, db, to, models[i], counts)
 				}
 				compareCatalogs(t, "after the Down sections", schemaCatalog(t, db), first)
 			})
 
 			t.Run("from nothing", func(t *testing.T) {
+				t.Parallel()
 				// The model alone spells the tables as 0001_init.sql does.
 				db := openChainDB(t, engine)
 				applyUp(t, db, mustMigration(t, nil, last.model, true).SQL)
@@ -225,7 +228,7 @@ func seedRows(t *testing.T, db *chainDB, m *render.Model) {
 				}
 				cols, vals = append(cols, c.Name), append(vals, val)
 			}
-			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", tb.Name, strings.Join(cols, ", "), strings.Join(vals, ", "))
+			q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", tb.Name, strings.Join(cols, ", "), strings.Join(vals, ", ")) //nolint:gosec // names and zero values of the chain's own model
 			if len(cols) == 0 && db.engine != "mysql" {
 				q = "INSERT INTO " + tb.Name + " DEFAULT VALUES"
 			}
@@ -321,7 +324,7 @@ func openChainDB(t *testing.T, engine string) *chainDB {
 			t.Fatalf("create database: %v", err)
 		}
 		t.Cleanup(func() {
-			drop := "DROP DATABASE IF EXISTS " + name
+			drop := "DROP DATABASE IF EXISTS " + name //nolint:gosec // randomDBName: a fixed prefix and hex
 			if engine == "postgres" {
 				drop += " WITH (FORCE)"
 			}
@@ -420,8 +423,8 @@ func gooseSections(t *testing.T, file []byte) (up, down []string, useTx bool) {
 	sc := bufio.NewScanner(bytes.NewReader(file))
 	for sc.Scan() {
 		line := sc.Text()
-		if strings.HasPrefix(line, "--") {
-			switch strings.TrimSpace(strings.TrimPrefix(line, "--")) {
+		if comment, ok := strings.CutPrefix(line, "--"); ok {
+			switch strings.TrimSpace(comment) {
 			case "+goose Up":
 				section = 1
 				continue
@@ -460,7 +463,7 @@ func gooseSections(t *testing.T, file []byte) (up, down []string, useTx bool) {
 // endsStatement reports whether a line's last word before a comment ends in ";".
 func endsStatement(line string) bool {
 	last := ""
-	for _, w := range strings.Fields(line) {
+	for w := range strings.FieldsSeq(line) {
 		if strings.HasPrefix(w, "--") {
 			break
 		}
@@ -602,7 +605,11 @@ func queryStrings(t *testing.T, db *chainDB, q string, args ...any) []string {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, q)
 	}
-	defer rows.Close()
+	defer func() {
+		if err := rows.Close(); err != nil {
+			t.Errorf("close the rows of %s: %v", q, err)
+		}
+	}()
 	var out []string
 	for rows.Next() {
 		var s string

@@ -26,9 +26,9 @@ func (c *comparer) format(o, n *ir.Schema, at place, d dir) {
 // width compares the size of numbers: int32/int64, float/double.
 func (c *comparer) width(o, n *ir.Schema, at place, d dir) {
 	ok, nk := numberKind(o), numberKind(n)
-	switch {
-	case ok == nk:
-	case ok == ir.KindInt64 || ok == ir.KindFloat64:
+	switch ok {
+	case nk:
+	case ir.KindInt64, ir.KindFloat64:
 		c.emit(narrowed("now %s instead of %s", kindName(nk), kindName(ok)), at, d)
 	default:
 		c.emit(widened("now %s instead of %s", kindName(nk), kindName(ok)), at, d)

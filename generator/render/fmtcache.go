@@ -34,6 +34,11 @@ const (
 	cacheTouchAge = time.Hour
 	// cacheTrimEvery is how often the cache is trimmed.
 	cacheTrimEvery = 24 * time.Hour
+	// cacheDirPerm is the mode of the cache's folders: the cache is its
+	// user's, and its entries are made by os.CreateTemp (0600) anyway.
+	cacheDirPerm = 0o750
+	// cacheStampName is the file whose time is that of the last trim.
+	cacheStampName = "trim.txt"
 )
 
 var (
@@ -63,7 +68,7 @@ func openFmtCache(dir string) *fmtCache {
 		dir = filepath.Join(base, "bkgen")
 	}
 	c := &fmtCache{dir: filepath.Join(dir, "gofmt")}
-	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+	if err := os.MkdirAll(c.dir, cacheDirPerm); err != nil { //nolint:gosec // the folder the user's $BKGEN_CACHE names
 		return &fmtCache{}
 	}
 	c.trim(time.Now())
@@ -90,7 +95,7 @@ func (c *fmtCache) get(key string) ([]byte, bool) {
 		return nil, false
 	}
 	name := c.path(key)
-	data, err := os.ReadFile(name)
+	data, err := os.ReadFile(name) //nolint:gosec // a file of bkgen's own cache, named by a hash
 	if err != nil || len(data) < sha256.Size {
 		return nil, false
 	}
@@ -112,7 +117,7 @@ func (c *fmtCache) put(key string, out []byte) {
 		return
 	}
 	name := c.path(key)
-	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(name), cacheDirPerm); err != nil {
 		return
 	}
 	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-*")
@@ -130,18 +135,25 @@ func (c *fmtCache) put(key string, out []byte) {
 
 // trim removes the entries unused for cacheMaxAge, when the last trim is
 // older than cacheTrimEvery.
+//
+// It works in an [os.Root] of the cache folder, so that a symlink put in
+// the cache while it walks cannot make it remove a file outside.
 func (c *fmtCache) trim(now time.Time) {
-	stamp := filepath.Join(c.dir, "trim.txt")
-	if fi, err := os.Stat(stamp); err == nil && now.Sub(fi.ModTime()) < cacheTrimEvery {
+	root, err := os.OpenRoot(c.dir)
+	if err != nil {
 		return
 	}
-	_ = os.WriteFile(stamp, []byte(now.UTC().Format(time.RFC3339)+"\n"), 0o644)
-	_ = filepath.WalkDir(c.dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || p == stamp {
+	defer func() { _ = root.Close() }() // nothing was written through it but the stamp
+	if fi, err := root.Stat(cacheStampName); err == nil && now.Sub(fi.ModTime()) < cacheTrimEvery {
+		return
+	}
+	_ = root.WriteFile(cacheStampName, []byte(now.UTC().Format(time.RFC3339)+"\n"), 0o600)
+	_ = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || p == cacheStampName {
 			return nil //nolint:nilerr // trimming is best effort
 		}
 		if fi, err := d.Info(); err == nil && now.Sub(fi.ModTime()) > cacheMaxAge {
-			_ = os.Remove(p)
+			_ = root.Remove(filepath.FromSlash(p))
 		}
 		return nil
 	})

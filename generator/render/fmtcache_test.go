@@ -11,6 +11,7 @@ import (
 const unformatted = "package x\nfunc  f( ) {  }\n"
 
 func TestFmtCacheHitEqualsFormat(t *testing.T) {
+	t.Parallel()
 	c := openFmtCache(t.TempDir())
 	want, err := formatGo([]byte(unformatted))
 	if err != nil {
@@ -28,6 +29,7 @@ func TestFmtCacheHitEqualsFormat(t *testing.T) {
 }
 
 func TestFmtCacheDamagedEntryIsAMiss(t *testing.T) {
+	t.Parallel()
 	c := openFmtCache(t.TempDir())
 	key := c.key([]byte(unformatted))
 	c.put(key, []byte("package x\n"))
@@ -37,7 +39,7 @@ func TestFmtCacheDamagedEntryIsAMiss(t *testing.T) {
 		t.Fatal(err)
 	}
 	data[0] ^= 0xff
-	if err := os.WriteFile(name, data, 0o644); err != nil {
+	if err := os.WriteFile(name, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if out, ok := c.get(key); ok {
@@ -50,6 +52,7 @@ func TestFmtCacheDamagedEntryIsAMiss(t *testing.T) {
 }
 
 func TestFmtCacheOff(t *testing.T) {
+	t.Parallel()
 	c := openFmtCache("off")
 	c.put(c.key([]byte("a")), []byte("b"))
 	if _, ok := c.get(c.key([]byte("a"))); ok {
@@ -61,6 +64,7 @@ func TestFmtCacheOff(t *testing.T) {
 }
 
 func TestFmtCacheTrimRemovesUnusedEntries(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	c := openFmtCache(dir)
 	oldKey, newKey := c.key([]byte("old")), c.key([]byte("new"))

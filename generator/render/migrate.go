@@ -400,7 +400,7 @@ func writeSection(b *strings.Builder, active, deferred []migrationStep, fkOff, u
 func commentBlock(text string) string {
 	var b strings.Builder
 	line := "--"
-	for _, w := range strings.Fields(text) {
+	for w := range strings.FieldsSeq(text) {
 		if len(line)+1+len(w) > 100 && line != "--" {
 			b.WriteString(line + "\n")
 			line = "--"

@@ -210,17 +210,18 @@ func ParseModel(data []byte) (*Model, error) {
 	if len(data) == 0 || string(data) == "null" {
 		return nil, nil
 	}
+	// probeTable is as much of a table as tells the two formats apart: the
+	// legacy one spells the primary key as a column name, a string.
+	type probeTable struct {
+		PrimaryKey json.RawMessage `json:"primary_key"`
+	}
 	var probe struct {
-		Tables []struct {
-			PrimaryKey json.RawMessage `json:"primary_key"`
-		} `json:"tables"`
+		Tables []probeTable `json:"tables"`
 	}
 	if err := json.Unmarshal(data, &probe); err != nil {
 		return nil, fmt.Errorf("read the table model: %w", err)
 	}
-	legacy := slices.ContainsFunc(probe.Tables, func(t struct {
-		PrimaryKey json.RawMessage `json:"primary_key"`
-	}) bool {
+	legacy := slices.ContainsFunc(probe.Tables, func(t probeTable) bool {
 		return bytes.HasPrefix(bytes.TrimSpace(t.PrimaryKey), []byte(`"`))
 	})
 	var m *Model
@@ -509,11 +510,13 @@ func (e migrator) addColumn(table string, c ModelColumn) (stmts, notes []string)
 	if needsValue(c) && e.name != "sqlite" {
 		tmp := c
 		tmp.Default = c.Zero
-		return []string{
-				e.alterTable(table) + "ADD COLUMN " + e.columnDef(tmp) + ";",
-				e.alterTable(table) + "ALTER COLUMN " + e.id(c.Name) + " DROP DEFAULT;",
-			}, []string{fmt.Sprintf("Existing rows get the zero value of %s.%s, %s, as a default dropped at once: "+
-				"backfill them with real values (UPDATE %s SET %s = ... WHERE ...).", table, c.Name, c.Zero, e.id(table), e.id(c.Name))}
+		stmts = []string{
+			e.alterTable(table) + "ADD COLUMN " + e.columnDef(tmp) + ";",
+			e.alterTable(table) + "ALTER COLUMN " + e.id(c.Name) + " DROP DEFAULT;",
+		}
+		note := fmt.Sprintf("Existing rows get the zero value of %s.%s, %s, as a default dropped at once: "+
+			"backfill them with real values (UPDATE %s SET %s = ... WHERE ...).", table, c.Name, c.Zero, e.id(table), e.id(c.Name))
+		return stmts, []string{note}
 	}
 	return []string{e.alterTable(table) + "ADD COLUMN " + e.columnDef(c) + ";"}, nil
 }

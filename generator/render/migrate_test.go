@@ -721,13 +721,21 @@ func TestMigrationSQLiteRebuildKeepsRows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	defer func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("close the database: %v", err)
+		}
+	}()
 	ctx := context.Background()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	defer func() {
+		if err := conn.Close(); err != nil {
+			t.Errorf("close the connection: %v", err)
+		}
+	}()
 	exec := func(stmts ...string) {
 		t.Helper()
 		for _, s := range stmts {

@@ -19,7 +19,7 @@ func alertRules(svc *ir.Service) string {
 	for _, a := range svc.Alerts {
 		b.WriteString("    - alert: " + a.Name + "\n")
 		b.WriteString("      expr: |-\n")
-		for _, line := range strings.Split(a.Expr, "\n") {
+		for line := range strings.SplitSeq(a.Expr, "\n") {
 			b.WriteString("        " + line + "\n")
 		}
 		b.WriteString("      for: " + a.For + "\n")

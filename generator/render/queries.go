@@ -66,12 +66,13 @@ func queries(svc *ir.Service) string {
 		table := d.ident(t.Name)
 		pk := d.ident(t.PrimaryKey)
 		// Rows are scoped to the parent of the path and to their owner.
-		scope := ""
+		var scopeB strings.Builder
 		for _, c := range []*ir.Column{r.ParentColumn, r.OwnerColumn} {
 			if c != nil {
-				scope += fmt.Sprintf("\n  AND %s = %s", d.ident(c.Name), arg(c, c.Name))
+				fmt.Fprintf(&scopeB, "\n  AND %s = %s", d.ident(c.Name), arg(c, c.Name))
 			}
 		}
+		scope := scopeB.String()
 		idCond := fmt.Sprintf("%s = %s%s", pk, d.param(t.PrimaryKey, t.Column(t.PrimaryKey), false, false), scope)
 		if r.Has(ir.List) {
 			with, from, sortRef := "", "", ""

@@ -816,8 +816,10 @@ func resourceCase(svc *ir.Service, r *ir.Resource, ops map[*ir.Operation]*OpCase
 			return nil
 		}
 	}
-	rc := &ResourceCase{R: r, Parent: parent, Create: create, Seed: seed, IDField: r.ID.Name, Unique: len(r.Table.Uniques) > 0,
-		Get: pathOnly(r.Ops[ir.Get]), Delete: pathOnly(r.Ops[ir.Delete])}
+	rc := &ResourceCase{
+		R: r, Parent: parent, Create: create, Seed: seed, IDField: r.ID.Name, Unique: len(r.Table.Uniques) > 0,
+		Get: pathOnly(r.Ops[ir.Get]), Delete: pathOnly(r.Ops[ir.Delete]),
+	}
 	item := r.Ops[ir.Get]
 	if item == nil {
 		item = r.Ops[ir.Delete]

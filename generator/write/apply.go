@@ -446,7 +446,7 @@ func mkdirAll(dir string) (string, error) {
 		}
 		d = parent
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // the output repository: its owner's tools must read it
 		if top != "" {
 			_ = os.RemoveAll(top)
 		}

@@ -186,8 +186,7 @@ func runCrashChild(t *testing.T, dir string, at int, delay string) (killed bool,
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
-	var ee *exec.ExitError
-	if errors.As(err, &ee) {
+	if ee, ok := errors.AsType[*exec.ExitError](err); ok {
 		if ws, ok := ee.Sys().(syscall.WaitStatus); ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL {
 			return true, 0
 		}
@@ -244,7 +243,7 @@ func isTempFile(p string) bool { return isTemp(path.Base(p)) }
 // a file and removing its emptied folder (git does not see them). A
 // temporary file is not junk but a failure: the next regen sweeps them.
 // Anything else stays for the comparison to report.
-func leftovers(got, after, before map[string]string) []string {
+func leftovers(got, after map[string]string) []string {
 	var junk []string
 	for p := range got {
 		if _, ok := after[p]; ok {
@@ -297,12 +296,12 @@ func checkRescuedFirst(t *testing.T, crashed, before, after map[string]string) {
 // tree of an uninterrupted regen, the user's edits kept by it (see
 // crashReference), and then a regen that changes nothing. With junk, it
 // ignores and returns the leftovers of a kill inside a write.
-func recoverAndCompare(t *testing.T, dir string, before, after map[string]string, junk bool) (left []string) {
+func recoverAndCompare(t *testing.T, dir string, after map[string]string, junk bool) (left []string) {
 	t.Helper()
 	regen(t, crashPlan(2), dir)
 	got := readTree(t, dir)
 	if junk {
-		left = leftovers(got, after, before)
+		left = leftovers(got, after)
 		for _, p := range left {
 			delete(got, p)
 		}
@@ -354,7 +353,7 @@ func TestCrashAtEveryOp(t *testing.T) {
 			}
 			checkOldOrNew(t, crashed, before, after, false)
 			checkRescuedFirst(t, crashed, before, after)
-			recoverAndCompare(t, dir, before, after, false)
+			recoverAndCompare(t, dir, after, false)
 		})
 	}
 }
@@ -387,7 +386,7 @@ func TestCrashMidWrite(t *testing.T) {
 		if killed {
 			killedRuns++
 		}
-		if junk := recoverAndCompare(t, dir, before, after, true); len(junk) > 0 {
+		if junk := recoverAndCompare(t, dir, after, true); len(junk) > 0 {
 			junkRuns++
 			t.Logf("run %d (op %d + %v): left %q", i, k, delay, junk)
 		}

@@ -42,10 +42,10 @@ func TestRegenNeverLosesUserLines(t *testing.T) {
 	if testing.Short() {
 		iters = 60
 	}
-	for w := range 4 {
+	for w := range uint64(4) {
 		t.Run(fmt.Sprintf("model%d", w), func(t *testing.T) {
 			t.Parallel()
-			m := newModel(t, rand.New(rand.NewPCG(seed, uint64(w))))
+			m := newModel(t, rand.New(rand.NewPCG(seed, w)))
 			for m.iter = 1; m.iter <= iters; m.iter++ {
 				m.step()
 			}

@@ -204,7 +204,7 @@ func (p *jsonNodeParser) next() (json.Token, int, int, error) {
 	}
 	tok, err := p.dec.Token()
 	if err != nil {
-		return nil, 0, 0, err
+		return nil, 0, 0, err //nolint:wrapcheck // Load turns it into a diagnostic, with the file
 	}
 	line, col := offsetPos(p.data, off)
 	return tok, line, col, nil
@@ -241,7 +241,7 @@ func (p *jsonNodeParser) node(tok json.Token, line, col int) (*yaml.Node, error)
 			}
 			n.Content = append(n.Content, v)
 		}
-		if _, err := p.dec.Token(); err != nil { // the closing delimiter
+		if _, _, _, err := p.next(); err != nil { // the closing delimiter
 			return nil, err
 		}
 	case string:

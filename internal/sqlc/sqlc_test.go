@@ -44,7 +44,7 @@ func load(tb testing.TB, name string) map[string][]byte {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := os.ReadFile(p) //nolint:gosec // test data
+		data, err := os.ReadFile(p)
 		if err != nil {
 			return fmt.Errorf("load: %w", err)
 		}
@@ -187,7 +187,7 @@ func buildModule(t *testing.T, files map[string][]byte, require string) {
 	}
 	run := func(args ...string) {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), goCmd, args...) //nolint:gosec // the go command
+		cmd := exec.CommandContext(t.Context(), goCmd, args...)
 		cmd.Dir = dir
 		cmd.Env = append(os.Environ(), "GOWORK=off", "GOFLAGS=-mod=mod")
 		if out, err := cmd.CombinedOutput(); err != nil {
@@ -198,7 +198,7 @@ func buildModule(t *testing.T, files map[string][]byte, require string) {
 	run("build", "./...")
 	run("vet", "./...")
 	if require != "" {
-		gomod, err := os.ReadFile(filepath.Join(dir, "go.mod")) //nolint:gosec // our own temp folder
+		gomod, err := os.ReadFile(filepath.Join(dir, "go.mod"))
 		if err != nil {
 			t.Fatal(err)
 		}
