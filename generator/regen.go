@@ -3,6 +3,8 @@ package generator
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -139,7 +141,9 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 		prevErr error
 		wg      sync.WaitGroup
 	)
-	wg.Go(func() { prev, prevErr = previousModel(dir, lock, cfg) })
+	if !sameSpec(specPath, lock.SpecHash) || !sameConfig(dir) {
+		wg.Go(func() { prev, prevErr = previousModel(dir, lock, cfg) })
+	}
 	m, diags, err := buildModel(specPath, *cfg)
 	wg.Wait()
 	res.Diagnostics = diags
@@ -235,6 +239,26 @@ func readRepo(dir string) (*config.Config, *write.Lock, error) {
 		return nil, nil, err
 	}
 	return cfg, lock, nil
+}
+
+// sameSpec reports whether the spec at specPath is, byte for byte, the one
+// the lock records (hash "sha256:<hex>"): its API cannot have changed, and
+// the previous model need not be built.
+func sameSpec(specPath, hash string) bool {
+	data, err := os.ReadFile(specPath)
+	if err != nil {
+		return false
+	}
+	sum := sha256.Sum256(data)
+	return hash == "sha256:"+hex.EncodeToString(sum[:])
+}
+
+// sameConfig reports whether bkgen.yaml is what bkgen last wrote
+// (.bkgen/base/bkgen.yaml): with the same spec, the API is the same.
+func sameConfig(dir string) bool {
+	now, err1 := os.ReadFile(filepath.Join(dir, "bkgen.yaml"))
+	base, err2 := os.ReadFile(filepath.Join(dir, ".bkgen", "base", "bkgen.yaml"))
+	return err1 == nil && err2 == nil && bytes.Equal(now, base)
 }
 
 // previousModel builds the IR of the spec and config bkgen generated from
