@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -374,9 +375,13 @@ func planMigrations(dir string, lock *write.Lock, p *write.Plan, svc *ir.Service
 		}
 		return false
 	})
+	tables, err := modelOnDisk(dir, lock)
+	if err != nil {
+		return nil, nil, err
+	}
 	var prev *render.Model
-	if len(lock.Tables) > 0 {
-		if prev, err = render.ParseModel(lock.Tables); err != nil {
+	if len(tables) > 0 {
+		if prev, err = render.ParseModel(tables); err != nil {
 			return nil, nil, fmt.Errorf("%w: the table model: %w", write.ErrInvalidLock, err)
 		}
 	}
@@ -460,6 +465,26 @@ func switchEngine(dir string, p *write.Plan, existing []string, rendered []write
 		fmt.Sprintf("database changed from %s to %s: a new migration set starts at %s; the %s migrations moved to migrations/%s/ (a %s database needs its data moved by you)",
 			from, to, first, from, from, to),
 	}, nil
+}
+
+// modelOnDisk is the table model the repository's migrations build: the
+// lock's, or, after a regen interrupted once its migration was written, the
+// model that regen's journal records (else its migration would be written
+// again under the next number).
+func modelOnDisk(dir string, lock *write.Lock) (json.RawMessage, error) {
+	j, err := write.ReadJournal(dir)
+	if err != nil || j == nil {
+		return lock.Tables, err
+	}
+	for _, f := range j.Files {
+		if _, inLock := lock.File(f.Path); f.Owner != write.Migration || inLock {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
+			return lock.Tables, nil //nolint:nilerr // not written: the lock's model stands
+		}
+	}
+	return j.Tables, nil
 }
 
 // existingMigrations lists the migration files of the repository: those

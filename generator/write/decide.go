@@ -156,6 +156,12 @@ func (a *applier) once(f *File, d onDisk) {
 	switch {
 	case d.exists && !d.symlink && bytes.Equal(d.data, f.Data):
 		a.rep.Unchanged = append(a.rep.Unchanged, f.Path)
+		if e, ok := a.journal.File(f.Path); ok && e.Hash == hashOf(d.data) {
+			// An interrupted regen wrote it (an edit through Replaces):
+			// record it as that regen would have.
+			a.record(f, e.Hash)
+			return
+		}
 	case f.Replaces != nil && d.exists && !d.symlink && bytes.Equal(d.data, f.Replaces):
 		a.write(f, f.Data, d, true)
 		a.record(f, hashOf(f.Data))

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -64,6 +65,25 @@ func ReadLock(dir string) (*Lock, error) {
 	data, err := os.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("read lock: %w", err)
+	}
+	l, err := parseLock(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", name, err)
+	}
+	return l, nil
+}
+
+// ReadJournal reads dir/.bkgen/journal.json, the lock a regen was writing
+// when it was interrupted; nil, nil when there is none (the last regen
+// finished).
+func ReadJournal(dir string) (*Lock, error) {
+	name := filepath.Join(dir, filepath.FromSlash(journalPath))
+	data, err := os.ReadFile(name)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read journal: %w", err)
 	}
 	l, err := parseLock(data)
 	if err != nil {

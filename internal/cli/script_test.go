@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 
@@ -37,6 +38,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts:       *update,
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"exits": cmdExits, "snapshot": cmdSnapshot, "untouched": cmdUntouched,
+			"killwrite": cmdKillWrite, "sametree": cmdSameTree,
 		},
 		Setup: func(env *testscript.Env) error {
 			// Scripts see bkgen's plain output, whatever the caller's terminal.
@@ -96,7 +98,7 @@ func cmdUntouched(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// treeState lists dir's files, one line each: path, size, mtime, sha256.
+// treeState lists dir's files, one line each: path, executable, size, mtime, sha256.
 func treeState(ts *testscript.TestScript, dir string) string {
 	root := ts.MkAbs(dir)
 	var b strings.Builder
@@ -119,7 +121,7 @@ func treeState(ts *testscript.TestScript, dir string) string {
 			return err
 		}
 		rel, _ := filepath.Rel(root, p)
-		fmt.Fprintf(&b, "%s %d %d %x\n", filepath.ToSlash(rel), fi.Size(), fi.ModTime().UnixNano(), sha256.Sum256(data))
+		fmt.Fprintf(&b, "%s %v %d %d %x\n", filepath.ToSlash(rel), fi.Mode().Perm()&0o111 != 0, fi.Size(), fi.ModTime().UnixNano(), sha256.Sum256(data))
 		return nil
 	})
 	ts.Check(err)
@@ -145,6 +147,89 @@ func lineDiff(want, got string) string {
 	for l := range strings.SplitSeq(got, "\n") {
 		if !w[l] {
 			b.WriteString("+ " + l + "\n")
+		}
+	}
+	return b.String()
+}
+
+// cmdKillWrite runs bkgen with the arguments and kills it (SIGKILL) a
+// duration after it starts writing DIR, that is after DIR/.bkgen/journal.json
+// appears: "killwrite svc 2ms regen --dir svc". It does not fail when bkgen
+// finished first; the log says which happened.
+func cmdKillWrite(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: killwrite DIR DURATION bkgen-args...")
+	}
+	journal := filepath.Join(ts.MkAbs(args[0]), ".bkgen", "journal.json")
+	d, err := time.ParseDuration(args[1])
+	ts.Check(err)
+	// testscript puts its commands on the script's PATH.
+	bin, err := lookPathIn("bkgen", ts.Getenv("PATH"))
+	ts.Check(err)
+	var out strings.Builder
+	cmd := exec.Command(bin, args[2:]...)
+	cmd.Stdout, cmd.Stderr = &out, &out
+	cmd.Dir = ts.MkAbs(".")
+	cmd.Env = append(os.Environ(), "PATH="+ts.Getenv("PATH"), "NO_COLOR=1")
+	ts.Check(cmd.Start())
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	var waitErr error
+	finished := false
+	for !finished {
+		select {
+		case waitErr = <-done:
+			finished = true
+		case <-time.After(100 * time.Microsecond):
+			if _, err := os.Stat(journal); err == nil {
+				time.Sleep(d)
+				_ = cmd.Process.Kill()
+				waitErr, finished = <-done, true
+			}
+		}
+	}
+	var ee *exec.ExitError
+	switch {
+	case waitErr == nil:
+		ts.Logf("bkgen finished before it was killed")
+	case errors.As(waitErr, &ee) && !ee.Exited():
+		ts.Logf("bkgen killed %s into its writes", d)
+	default:
+		ts.Fatalf("bkgen failed before it was killed: %v\n%s", waitErr, out.String())
+	}
+}
+
+// lookPathIn finds an executable in a PATH list.
+func lookPathIn(name, pathList string) (string, error) {
+	for dir := range strings.SplitSeq(pathList, string(os.PathListSeparator)) {
+		p := filepath.Join(dir, name)
+		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s not found on the script's PATH", name)
+}
+
+// cmdSameTree checks that two folders hold the same files with the same
+// content and executable bits (.git aside): "sametree DIR1 DIR2".
+func cmdSameTree(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: sametree DIR1 DIR2")
+	}
+	a, b := treeContent(ts, args[0]), treeContent(ts, args[1])
+	if a != b {
+		ts.Fatalf("%s and %s differ:\n%s", args[0], args[1], lineDiff(a, b))
+	}
+}
+
+// treeContent lists dir's files, one line each: path, executable bit and
+// sha256, without times.
+func treeContent(ts *testscript.TestScript, dir string) string {
+	var b strings.Builder
+	for l := range strings.SplitSeq(treeState(ts, dir), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 5 {
+			fmt.Fprintf(&b, "%s %s %s\n", f[0], f[1], f[4])
 		}
 	}
 	return b.String()
