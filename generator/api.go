@@ -57,14 +57,14 @@ type Result struct {
 // Stats counts what a generated service implements.
 type Stats struct {
 	// Operations are the spec's operations (webhooks not counted).
-	Operations int
+	Operations int `json:"operations"`
 	// Resources are the entities stored in the database, one table each.
-	Resources int
+	Resources int `json:"resources"`
 	// CRUD are the operations whose handler bkgen implemented on a table.
-	CRUD int
+	CRUD int `json:"crud"`
 	// Unimplemented are the operations left to their owners: their service
 	// method answers 501 until someone writes it.
-	Unimplemented int
+	Unimplemented int `json:"unimplemented"`
 }
 
 // EventKind says what an Event reports.

@@ -55,36 +55,36 @@ type RegenOptions struct {
 // RegenResult is what Regen did or, with DryRun, would do.
 type RegenResult struct {
 	// Dir is the repository.
-	Dir string
+	Dir string `json:"dir"`
 	// Changes are the API changes between the spec bkgen last generated
 	// from and the new one, breaking first.
-	Changes []compat.Change
+	Changes []compat.Change `json:"changes"`
 	// Files says what happened to each file (with DryRun: would happen),
 	// merge conflicts and rescued hand edits included.
-	Files *write.Report
+	Files *write.Report `json:"files"`
 	// Migration is the migration added for a changed data model, nil when
 	// the model did not change.
-	Migration *MigrationInfo
+	Migration *MigrationInfo `json:"migration"`
 	// Notes are what a person should know about this regen: a changed stack
 	// or database, renames followed, overrides left without an operation.
-	Notes []string
+	Notes []string `json:"notes"`
 	// Diagnostics are the warnings found in the inputs.
-	Diagnostics diag.List
+	Diagnostics diag.List `json:"-"`
 	// Check is the self-check report; nil with NoCheck, DryRun or conflicts.
-	Check *report.Check
+	Check *report.Check `json:"check"`
 	// Stats counts what the service implements.
-	Stats Stats
+	Stats Stats `json:"stats"`
 }
 
 // MigrationInfo describes the migration a regen adds.
 type MigrationInfo struct {
 	// Path is the new file, relative to the repository.
-	Path string
+	Path string `json:"path"`
 	// Steps describe its changes, one line each.
-	Steps []string
+	Steps []string `json:"steps"`
 	// Destructive are the steps written commented out (without
 	// AllowDestructive): they would lose data.
-	Destructive []string
+	Destructive []string `json:"destructive,omitempty"`
 }
 
 // Breaking returns the changes that break existing clients.

@@ -105,16 +105,16 @@ import (
 // Change is one difference between two versions of a spec.
 type Change struct {
 	// Breaking is set when a client written against the old spec may fail.
-	Breaking bool
+	Breaking bool `json:"breaking"`
 	// Kind is a stable slug naming the sort of change (see the package doc).
-	Kind string
+	Kind string `json:"kind"`
 	// Where names the place a person recognises: "GET /pets/{id}",
 	// "GET /pets/{id} response 200", "POST /pets body: name",
 	// "components.schemas.Pet.tag".
-	Where string
+	Where string `json:"where"`
 	// Summary is one sentence: what changed and, for a breaking change, why
 	// a client breaks.
-	Summary string
+	Summary string `json:"summary"`
 }
 
 // Report is the result of [Compare].

@@ -131,35 +131,35 @@ type Options struct {
 // paths of the plan, relative and slash-separated, sorted.
 type Report struct {
 	// Created files did not exist.
-	Created []string
+	Created []string `json:"created,omitempty"`
 	// Updated files existed and got new content (scaffold merges included).
-	Updated []string
+	Updated []string `json:"updated,omitempty"`
 	// Unchanged files already had the content they should have, or are
 	// scaffold files where only the user changed something.
-	Unchanged []string
+	Unchanged []string `json:"-"`
 	// Deleted files left the plan and were removed.
-	Deleted []string
+	Deleted []string `json:"deleted,omitempty"`
 	// Skipped files were left alone: user and migration files that exist (or
 	// that the user deleted), scaffold files the user deleted, managed files
 	// the user changed, symlinks bkgen does not need to write through.
-	Skipped []string
+	Skipped []string `json:"-"`
 	// Rescued are generated files with hand edits; the edited version is
 	// saved under .bkgen/rescued/<path> before it is overwritten or deleted.
-	Rescued []string
+	Rescued []string `json:"rescued,omitempty"`
 	// Conflicts are merged files that now hold conflict markers.
-	Conflicts []string
+	Conflicts []string `json:"conflicts,omitempty"`
 	// Orphaned files left the plan but hold the user's changes (scaffold)
 	// or are the user's (user-owned), so they were kept and are no longer
 	// tracked.
-	Orphaned []string
+	Orphaned []string `json:"orphaned,omitempty"`
 	// Notes explain, one line each starting with the path, what the lists
 	// alone do not: why a managed file was skipped, where a rescue went when
 	// an earlier rescue of the same file was in the way. Sorted.
-	Notes []string
+	Notes []string `json:"notes,omitempty"`
 	// LockChanged says .bkgen/lock.json got (or would get) new content.
-	LockChanged bool
+	LockChanged bool `json:"lock_changed"`
 	// Diff is a unified diff of every file that changes, with DryRun.
-	Diff string
+	Diff string `json:"diff,omitempty"`
 }
 
 // Changed reports whether the run changes anything in the repository: what
