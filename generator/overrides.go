@@ -59,6 +59,7 @@ func followOverrides(dir string, p *write.Plan, prev, next *ir.Service, renames 
 				uf.path, op.GoName, renamed.GoName, op.ID, renamed.ID))
 		}
 	}
+	notes = append(notes, goneGroups(dir, prev, next)...)
 	for _, uf := range files {
 		if uf == nil || len(uf.renames) == 0 {
 			continue
@@ -154,4 +155,26 @@ func (uf *userFile) edited() []byte {
 		out = slices.Concat(out[:e.offset], []byte(e.name), out[e.offset+len(e.old):])
 	}
 	return out
+}
+
+// goneGroups reports the user files of operation groups the spec no longer
+// has: they embed generated code that is gone, so they stop compiling.
+func goneGroups(dir string, prev, next *ir.Service) []string {
+	kept := make(map[string]bool, len(next.Groups))
+	for _, g := range next.Groups {
+		kept[g.File] = true
+	}
+	var notes []string
+	for _, g := range prev.Groups {
+		rel := "internal/service/" + g.File + ".go"
+		if kept[g.File] {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err != nil {
+			continue
+		}
+		notes = append(notes, fmt.Sprintf("%s: the spec no longer has any operation of %s, whose generated code is gone; this file of yours no longer compiles: keep what you need elsewhere and delete it",
+			rel, g.Name))
+	}
+	return notes
 }
