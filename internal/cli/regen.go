@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator"
@@ -106,9 +107,6 @@ func runDiff(ctx context.Context, a *app, args []string) int {
 		return ExitOK
 	}
 	printFiles(a.stdout, res.Files)
-	if res.Files.LockChanged && len(res.Files.Created)+len(res.Files.Updated)+len(res.Files.Deleted)+len(res.Files.Rescued) == 0 {
-		fmt.Fprintln(a.stdout, "  .bkgen/lock.json would change (another bkgen version, or the spec's bytes)")
-	}
 	fmt.Fprintf(a.stdout, "%s is stale: run bkgen regen.\n", displayDir(dir))
 	return ExitStale
 }
@@ -141,6 +139,9 @@ func printFiles(w io.Writer, r *write.Report) {
 		{"rescued", r.Rescued, "your edit of a generated file, saved under .bkgen/rescued/"},
 		{"conflict", r.Conflicts, "both sides kept between <<<<<<< and >>>>>>> markers"},
 		{"orphaned", r.Orphaned, "left the plan but holds your work: kept, no longer tracked"},
+	}
+	if r.LockChanged {
+		rows[1].paths = append(slices.Clone(rows[1].paths), ".bkgen/lock.json")
 	}
 	for _, row := range rows {
 		for _, p := range row.paths {
