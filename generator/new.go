@@ -7,9 +7,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/ir"
@@ -64,6 +66,9 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	if err != nil {
 		return nil, nil, diags, err
 	}
+	if err := m.loadOverlays("", &diags); err != nil {
+		return nil, nil, diags, err
+	}
 	p, err := m.plan(ctx, &diags)
 	if err != nil {
 		return nil, nil, diags, err
@@ -79,6 +84,27 @@ type model struct {
 	stack stacks.Stack
 	// spec is the document's bytes, relative $refs bundled: the repo's copy.
 	spec []byte
+	// overlays are the blueprint overlays of cfg.Blueprints, in order.
+	overlays []*blueprint.Overlay
+}
+
+// loadOverlays reads the overlays cfg.Blueprints names, relative to base
+// ("" for the current folder).
+func (m *model) loadOverlays(base string, diags *diag.List) error {
+	m.overlays = nil
+	for _, b := range m.cfg.Blueprints {
+		dir := filepath.FromSlash(b)
+		if !filepath.IsAbs(dir) {
+			dir = filepath.Join(base, dir)
+		}
+		o, d := blueprint.Load(dir, Version)
+		*diags = append(*diags, d...)
+		if d.HasErrors() {
+			return diags.Err()
+		}
+		m.overlays = append(m.overlays, o)
+	}
+	return nil
 }
 
 // buildModel loads the spec and builds the IR: load and IR of the pipeline.
@@ -135,7 +161,7 @@ func buildModel(specPath string, cfg config.Config) (*model, diag.List, error) {
 // a warning and the service is planned without its database layer.
 func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error) {
 	svc := m.svc
-	p, err := plan(ctx, svc, &m.cfg, m.stack, m.spec)
+	p, err := plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays)
 	var sqlErr *sqlc.Error
 	if errors.As(err, &sqlErr) && svc.HasDatabase() {
 		// A data model sqlc refuses is a bkgen bug; the service is still
@@ -151,7 +177,7 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 		}
 		svc.Env = runtimeEnv(svc)
 		buildDeploy(svc, &m.cfg, m.stack)
-		p, err = plan(ctx, svc, &m.cfg, m.stack, m.spec)
+		p, err = plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays)
 	}
 	return p, err
 }
@@ -162,13 +188,27 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 func New(ctx context.Context, opts Options) (*Result, error) {
 	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
 	start := time.Now()
-	p, svc, diags, err := Generate(ctx, opts.SpecPath, opts.Config)
+	m, diags, err := buildModel(opts.SpecPath, opts.Config)
 	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
+	if err := m.loadOverlays("", &diags); err != nil {
+		return &Result{Diagnostics: diags}, err
+	}
+	svc := m.svc
 	dir := opts.OutDir
 	if dir == "" {
 		dir = svc.Name
+	}
+	// The repo's bkgen.yaml names the overlays relative to itself, so that
+	// regen finds them from any folder.
+	m.cfg.Blueprints = slices.Clone(m.cfg.Blueprints)
+	for i, o := range m.overlays {
+		m.cfg.Blueprints[i] = relativePath(dir, o.Dir)
+	}
+	p, err := m.plan(ctx, &diags)
+	if err != nil {
+		return &Result{Diagnostics: diags}, err
 	}
 	rep, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force})
 	if err != nil {
@@ -192,6 +232,21 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	check, err := Check(ctx, CheckOptions{Dir: dir, Strict: opts.Strict, Progress: opts.Progress})
 	res.Check = check
 	return res, err
+}
+
+// relativePath is target as a slash path from the folder from; target as
+// given (absolute) when there is no relative one.
+func relativePath(from, target string) string {
+	absFrom, err1 := filepath.Abs(from)
+	absTarget, err2 := filepath.Abs(target)
+	if err1 != nil || err2 != nil {
+		return filepath.ToSlash(target)
+	}
+	rel, err := filepath.Rel(absFrom, absTarget)
+	if err != nil {
+		return filepath.ToSlash(absTarget)
+	}
+	return filepath.ToSlash(rel)
 }
 
 func statsOf(svc *ir.Service) Stats {

@@ -9,13 +9,17 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"regexp"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/bkgen/bkgen/blueprints"
+	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
+	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/ir"
 	"github.com/bkgen/bkgen/generator/render"
 	"github.com/bkgen/bkgen/generator/write"
@@ -28,10 +32,20 @@ import (
 var Version = "(devel)"
 
 // plan renders every file of the service into memory.
-func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte) (*write.Plan, error) {
-	r, err := render.New(blueprints.FS, svc)
+func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay) (*write.Plan, error) {
+	var fsys fs.FS = blueprints.FS
+	var composed *blueprint.Composed
+	var hooks []string
+	if len(overlays) > 0 {
+		var err error
+		if composed, err = blueprint.Compose(blueprints.FS, overlays); err != nil {
+			return nil, err
+		}
+		fsys, hooks = composed.FS, composed.Hooks
+	}
+	r, err := render.New(fsys, svc, hooks...)
 	if err != nil {
-		return nil, err
+		return nil, templateError(err, composed)
 	}
 	base := &render.FileData{
 		Service:  svc,
@@ -79,7 +93,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	}
 	for _, rel := range sortedKeys(outputs) {
 		tmpl := outputs[rel]
-		if !included(rel, svc) {
+		if !included(rel, svc) || blueprint.Removed(overlays, strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)) {
 			continue
 		}
 		rel = strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)
@@ -110,7 +124,11 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			for i := range next {
 				j := jobs[i]
 				b, err := r.Render(j.tmpl, j.out, j.data)
-				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: ownerOf(j.out), Mode: modeOf(j.out)}, err
+				owner := ownerOf(j.out)
+				if o, ok := blueprint.Owner(overlays, j.out); ok {
+					owner = write.Owner(o)
+				}
+				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: owner, Mode: modeOf(j.out)}, err
 			}
 		})
 	}
@@ -120,7 +138,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
-		return nil, err
+		return nil, templateError(err, composed)
 	}
 	if svc.HasDatabase() {
 		store, err := runSqlc(ctx, files)
@@ -149,8 +167,56 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			Stack:        stack.Name,
 			SpecHash:     "sha256:" + hex.EncodeToString(sum[:]),
 			Tables:       tables,
+			Blueprints:   lockBlueprints(overlays),
 		},
 	}, nil
+}
+
+// lockBlueprints is what the lock records of the overlays.
+func lockBlueprints(overlays []*blueprint.Overlay) []write.Blueprint {
+	var out []write.Blueprint
+	for _, o := range overlays {
+		out = append(out, write.Blueprint{Name: o.Name, Version: o.Version, Hash: o.Hash})
+	}
+	return out
+}
+
+// templateRE finds the template and line a text/template error names.
+var templateRE = regexp.MustCompile(`template: ([^:\n]+):(\d+):(?:(\d+):)? ?`)
+
+// templateError turns an error of an overlay's template into a diagnostic
+// naming the overlay's file and line (exit 3: bad input, not a bkgen bug);
+// an error of a built-in template is returned as it is.
+func templateError(err error, composed *blueprint.Composed) error {
+	if composed == nil {
+		return err
+	}
+	var l diag.List
+	for _, m := range templateRE.FindAllStringSubmatchIndex(err.Error(), -1) {
+		msg := err.Error()
+		name := msg[m[2]:m[3]]
+		from, ok := composed.From[name]
+		if !ok || from.Overlay == nil {
+			continue
+		}
+		line, _ := strconv.Atoi(msg[m[4]:m[5]])
+		col := 0
+		if m[6] >= 0 {
+			col, _ = strconv.Atoi(msg[m[6]:m[7]])
+		}
+		rest := msg[m[1]:]
+		if i := strings.IndexByte(rest, '\n'); i >= 0 {
+			rest = rest[:i]
+		}
+		l.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: diag.Pos{File: from.Source(), Line: line, Col: col},
+			Summary: "blueprint " + from.Overlay.Name + ": " + rest,
+		})
+	}
+	if len(l) == 0 {
+		return err
+	}
+	return l.Err()
 }
 
 // included reports whether the service has what a template renders: the

@@ -162,6 +162,9 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 	if opts.FailOnBreaking && len(res.Breaking()) > 0 {
 		return res, ErrBreaking
 	}
+	if err := m.loadOverlays(dir, &res.Diagnostics); err != nil {
+		return res, err
+	}
 
 	p, err := m.plan(ctx, &res.Diagnostics)
 	if err != nil {

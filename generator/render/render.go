@@ -8,9 +8,11 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
+	"text/template/parse"
 
 	"github.com/Masterminds/sprig/v3"
 
@@ -67,13 +69,13 @@ type Renderer struct {
 }
 
 // New parses every *.tmpl file of fsys; a template's name is its path.
-func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
+// hooks name templates of fsys parsed last, in order: they may only
+// {{define}} named templates, which replace the blocks of the same name
+// (a platform team's overlay changing part of a built-in file).
+func New(fsys fs.FS, svc *ir.Service, hooks ...string) (*Renderer, error) {
 	code := newGoCode(svc)
 	t := template.New("").Option("missingkey=error").Funcs(funcs(code))
-	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".tmpl") {
-			return err
-		}
+	parse := func(p string) error {
 		data, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return fmt.Errorf("read blueprint: %w", err)
@@ -82,11 +84,60 @@ func New(fsys fs.FS, svc *ir.Service) (*Renderer, error) {
 			return fmt.Errorf("parse blueprint: %w", err)
 		}
 		return nil
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".tmpl") || slices.Contains(hooks, p) {
+			return err
+		}
+		return parse(p)
 	})
+	for _, h := range hooks {
+		if err != nil {
+			break
+		}
+		if err = parse(h); err == nil {
+			err = onlyDefines(t.Lookup(h))
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("load blueprints: %w", err)
 	}
 	return &Renderer{tmpl: t, code: code, cache: defaultFmtCache()}, nil
+}
+
+// onlyDefines checks that a hook template holds nothing but {{define}}s
+// (and space between them).
+func onlyDefines(t *template.Template) error {
+	if t == nil || t.Tree == nil {
+		return nil
+	}
+	for _, n := range t.Root.Nodes {
+		if tn, ok := n.(*parse.TextNode); ok && len(bytes.TrimSpace(tn.Text)) == 0 {
+			continue
+		}
+		return fmt.Errorf("template: %s:%d: a hook file may only {{define}} blocks that replace the built-in ones; found %q",
+			t.Name(), lineOf(t, n), clip(n.String()))
+	}
+	return nil
+}
+
+// lineOf is the line of node n in template t: ErrorContext gives its
+// place as "name:line:col".
+func lineOf(t *template.Template, n parse.Node) int {
+	loc, _ := t.ErrorContext(n)
+	parts := strings.Split(loc, ":")
+	if len(parts) < 3 {
+		return 0
+	}
+	line, _ := strconv.Atoi(parts[len(parts)-2])
+	return line
+}
+
+func clip(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
 }
 
 // Patterns lists the regular expressions validation uses, in a stable order.

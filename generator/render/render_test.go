@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 
 	"github.com/bkgen/bkgen/generator/ir"
 )
@@ -149,5 +150,26 @@ func TestGoString(t *testing.T) {
 		if got := goString(c.in); got != c.want {
 			t.Errorf("goString(%q) = %s, want %s", c.in, got, c.want)
 		}
+	}
+}
+
+func TestHooksRedefineBlocksOnly(t *testing.T) {
+	t.Parallel()
+	fsys := fstest.MapFS{
+		"service/README.md.tmpl": {Data: []byte(`{{block "header" .}}built-in{{end}} rest`)},
+		"hooks/co/ok.tmpl":       {Data: []byte("{{define \"header\"}}overlay{{end}}\n")},
+		"hooks/co/bad.tmpl":      {Data: []byte("{{define \"header\"}}x{{end}}\nstray text\n")},
+	}
+	r, err := New(fsys, &ir.Service{}, "hooks/co/ok.tmpl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := r.Render("service/README.md.tmpl", "README.md", &FileData{})
+	if err != nil || string(out) != "overlay rest" {
+		t.Fatalf("Render = %q, %v; want the hook's block", out, err)
+	}
+	_, err = New(fsys, &ir.Service{}, "hooks/co/bad.tmpl")
+	if err == nil || !strings.Contains(err.Error(), "hooks/co/bad.tmpl:1: a hook file may only {{define}}") {
+		t.Fatalf("New with a hook holding text: %v", err)
 	}
 }
