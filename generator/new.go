@@ -66,7 +66,7 @@ func Generate(ctx context.Context, specPath string, cfg config.Config) (*write.P
 	if err != nil {
 		return nil, nil, diags, err
 	}
-	if err := m.loadOverlays("", &diags); err != nil {
+	if err := m.loadOverlays(ctx, "", &diags); err != nil {
 		return nil, nil, diags, err
 	}
 	p, err := m.plan(ctx, &diags)
@@ -88,13 +88,21 @@ type model struct {
 	overlays []*blueprint.Overlay
 }
 
-// loadOverlays reads the overlays cfg.Blueprints names, relative to base
-// ("" for the current folder).
-func (m *model) loadOverlays(base string, diags *diag.List) error {
+// loadOverlays reads the overlays cfg.Blueprints names: folders relative to
+// base ("" for the current folder), or git references URL@TAG, fetched
+// into bkgen's cache.
+func (m *model) loadOverlays(ctx context.Context, base string, diags *diag.List) error {
 	m.overlays = nil
 	for _, b := range m.cfg.Blueprints {
 		dir := filepath.FromSlash(b)
-		if !filepath.IsAbs(dir) {
+		switch {
+		case blueprint.IsRemote(b):
+			var err error
+			if dir, err = blueprint.Fetch(ctx, b, ""); err != nil {
+				diags.Add(diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: "bkgen.yaml"}, Summary: err.Error()})
+				return diags.Err()
+			}
+		case !filepath.IsAbs(dir):
 			dir = filepath.Join(base, dir)
 		}
 		o, d := blueprint.Load(dir, Version)
@@ -192,7 +200,7 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
-	if err := m.loadOverlays("", &diags); err != nil {
+	if err := m.loadOverlays(ctx, "", &diags); err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
 	svc := m.svc
@@ -204,7 +212,9 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	// regen finds them from any folder.
 	m.cfg.Blueprints = slices.Clone(m.cfg.Blueprints)
 	for i, o := range m.overlays {
-		m.cfg.Blueprints[i] = relativePath(dir, o.Dir)
+		if !blueprint.IsRemote(m.cfg.Blueprints[i]) {
+			m.cfg.Blueprints[i] = relativePath(dir, o.Dir)
+		}
 	}
 	p, err := m.plan(ctx, &diags)
 	if err != nil {

@@ -162,7 +162,7 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 	if opts.FailOnBreaking && len(res.Breaking()) > 0 {
 		return res, ErrBreaking
 	}
-	if err := m.loadOverlays(dir, &res.Diagnostics); err != nil {
+	if err := m.loadOverlays(ctx, dir, &res.Diagnostics); err != nil {
 		return res, err
 	}
 

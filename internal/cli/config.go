@@ -11,6 +11,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 )
@@ -121,7 +122,9 @@ func loadConfig(path string) (c *config.Config, file string, l diag.List) {
 		return nil, path, l
 	}
 	for i, b := range c.Blueprints {
-		c.Blueprints[i] = relativeTo(path, b)
+		if !blueprint.IsRemote(b) { // a git URL@TAG stays as written
+			c.Blueprints[i] = relativeTo(path, b)
+		}
 	}
 	return c, path, l
 }
