@@ -70,8 +70,7 @@ func writeType(b *strings.Builder, t reflect.Type) []reflect.Type {
 	fmt.Fprintf(b, "### %s\n\n", typeName(t))
 	var next []reflect.Type
 	var rows []string
-	for i := range t.NumField() {
-		f := t.Field(i)
+	for f := range t.Fields() {
 		if !f.IsExported() {
 			continue
 		}
@@ -85,14 +84,13 @@ func writeType(b *strings.Builder, t reflect.Type) []reflect.Type {
 	}
 	pt := reflect.PointerTo(t)
 	var methods []string
-	for i := range pt.NumMethod() {
-		m := pt.Method(i)
+	for m := range pt.Methods() {
 		methods = append(methods, fmt.Sprintf("| `.%s` | `%s` |", m.Name, methodSig(m.Type)))
 		for j := 1; j < m.Type.NumIn(); j++ {
 			next = append(next, structsIn(m.Type.In(j))...)
 		}
-		for j := range m.Type.NumOut() {
-			next = append(next, structsIn(m.Type.Out(j))...)
+		for out := range m.Type.Outs() {
+			next = append(next, structsIn(out)...)
 		}
 	}
 	if len(methods) > 0 {
@@ -109,8 +107,8 @@ func methodSig(t reflect.Type) string {
 	for i := 1; i < t.NumIn(); i++ {
 		in = append(in, typeName(t.In(i)))
 	}
-	for i := range t.NumOut() {
-		out = append(out, typeName(t.Out(i)))
+	for o := range t.Outs() {
+		out = append(out, typeName(o))
 	}
 	sig := "(" + strings.Join(in, ", ") + ")"
 	switch len(out) {
