@@ -128,7 +128,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 				if o, ok := blueprint.Owner(overlays, j.out); ok {
 					owner = write.Owner(o)
 				}
-				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: owner, Mode: modeOf(j.out)}, err
+				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: owner, Mode: modeOf(j.out), Source: sourceOf(composed, j.tmpl)}, err
 			}
 		})
 	}
@@ -170,6 +170,16 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			Blueprints:   lockBlueprints(overlays),
 		},
 	}, nil
+}
+
+// sourceOf names where a template comes from, for write.File.Source.
+func sourceOf(composed *blueprint.Composed, tmpl string) string {
+	if composed != nil {
+		if f, ok := composed.From[tmpl]; ok && f.Overlay != nil {
+			return f.Overlay.Name + "@" + f.Overlay.Version + ":" + f.Path
+		}
+	}
+	return "bkgen:" + tmpl
 }
 
 // lockBlueprints is what the lock records of the overlays.

@@ -269,6 +269,17 @@ func globRE(g string) (*regexp.Regexp, error) {
 	return re, nil
 }
 
+// Match reports whether the slash path p matches glob, in the syntax of
+// blueprint.yaml's owners and remove: "*" and "?" within a path element,
+// "**" across elements.
+func Match(glob, p string) (bool, error) {
+	re, err := globRE(glob)
+	if err != nil {
+		return false, err
+	}
+	return re.MatchString(p), nil
+}
+
 // readFiles reads every regular file of fsys but the manifest.
 func readFiles(fsys fs.FS) (map[string][]byte, error) {
 	files := map[string][]byte{}
@@ -308,6 +319,18 @@ func hashFiles(files map[string][]byte, manifest []byte) string {
 		h.Write(files[p])
 	}
 	return "sha256:" + hex.EncodeToString(h.Sum(nil))
+}
+
+// HookFiles lists the overlay's hook files (under hooks/), sorted.
+func (o *Overlay) HookFiles() []string {
+	var out []string
+	for p := range o.files {
+		if strings.HasPrefix(p, "hooks/") {
+			out = append(out, p)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // Owner is the owner the overlays give an output path, last rule winning;

@@ -66,6 +66,10 @@ type File struct {
 	// was computed from, and the file is rewritten only while the disk still
 	// holds exactly that, so nothing the user wrote in between is lost.
 	Replaces []byte
+	// Source names the template the file was rendered from ("bkgen:<path>"
+	// for a built-in one, "<overlay>@<version>:<path>" for an overlay's);
+	// empty for files made otherwise. Apply does not use it.
+	Source string
 }
 
 func (f *File) perm() fs.FileMode {

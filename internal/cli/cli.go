@@ -85,13 +85,14 @@ var commands = []command{
 	{"regen", "bring a generated repository up to date with its spec, keeping your changes", runRegen},
 	{"diff", "exit 4 when regen would change the repository (for CI)", runDiff},
 	{"check", "re-run the self-check of a generated repository", runCheck},
+	{"blueprints", "lint a blueprint overlay, or export the built-in templates to start one", runBlueprints},
 	{"version", "print the version of bkgen", runVersion},
 	{"help", "show help for bkgen or one of its commands", nil}, // run by app.run: it looks commands up
 }
 
 // planned are the commands of DESIGN.md this build does not have yet, so that
 // they get a clearer message than "unknown command".
-var planned = []string{"explain", "init", "doctor", "blueprints", "completion"}
+var planned = []string{"explain", "init", "doctor", "completion"}
 
 func lookup(name string) *command {
 	for i := range commands {
@@ -152,7 +153,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
 	}
 	fmt.Fprint(w, `
 Run 'bkgen help <command>' or 'bkgen <command> --help' for its flags.

@@ -1,0 +1,78 @@
+package generator
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestLintBlueprintAcme lints the repository's example overlay as a release
+// of bkgen would (a development build warns that it does not check the
+// overlay's bkgen constraint): every case renders, with no diagnostic.
+func TestLintBlueprintAcme(t *testing.T) { //nolint:paralleltest // sets the package's Version
+	old := Version
+	Version = "1.0.0"
+	t.Cleanup(func() { Version = old })
+	res, err := LintBlueprint(t.Context(), filepath.Join("..", "testdata", "blueprints", "acme"))
+	if err != nil {
+		t.Fatalf("LintBlueprint: %v", err)
+	}
+	if len(res.Diagnostics) > 0 {
+		t.Errorf("diagnostics:\n%v", res.Diagnostics)
+	}
+	if want := len(lintCases()); res.Renders != want || want < 32 {
+		t.Errorf("renders = %d, want %d (at least 32)", res.Renders, want)
+	}
+	if res.Overlay == nil || res.Overlay.Name != "acme" {
+		t.Errorf("overlay = %+v, want acme", res.Overlay)
+	}
+}
+
+// TestLintBlueprintFindsErrors lints overlays with a field that does not
+// exist in a template only some configurations render, and with a file in
+// a folder no configuration reads.
+func TestLintBlueprintFindsErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	files := map[string]string{
+		"blueprint.yaml":                  "name: bad\nversion: 1.0.0\n",
+		"db/mysql/NOTES.md.tmpl":          "# Notes\n\n{{.Service.NoSuchField}}\n",
+		"stack/go-nope/README.extra.tmpl": "x\n",
+		"ci/gitlab/.gitlab-ci.extra.tmpl": "{{.Service.AlsoMissing}}\n",
+	}
+	for name, text := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := LintBlueprint(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("LintBlueprint: %v", err)
+	}
+	var got []string
+	for _, d := range res.Diagnostics {
+		got = append(got, d.String())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		filepath.Join(dir, "db", "mysql", "NOTES.md.tmpl") + ":3:",
+		"NoSuchField",
+		filepath.Join(dir, "ci", "gitlab", ".gitlab-ci.extra.tmpl") + ":1:",
+		"warning: blueprint bad: stack/go-nope/README.extra.tmpl is never rendered",
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("diagnostics lack %q:\n%s", want, all)
+		}
+	}
+	if n := strings.Count(all, "can't evaluate field NoSuchField"); n != 1 {
+		t.Errorf("NoSuchField reported %d times, want once (deduplicated):\n%s", n, all)
+	}
+	if !res.Diagnostics.HasErrors() {
+		t.Errorf("no error among the diagnostics:\n%s", all)
+	}
+}
