@@ -76,3 +76,32 @@ func TestLintBlueprintFindsErrors(t *testing.T) {
 		t.Errorf("no error among the diagnostics:\n%s", all)
 	}
 }
+
+// TestLintBlueprintBrokenAcme lints a copy of the example overlay with a
+// deliberate mistake on line 7 of its CI workflow template: the lint names
+// that file and line.
+func TestLintBlueprintBrokenAcme(t *testing.T) {
+	t.Parallel()
+	dir := filepath.Join(t.TempDir(), "acme")
+	if err := os.CopyFS(dir, os.DirFS(filepath.Join("..", "testdata", "blueprints", "acme"))); err != nil {
+		t.Fatal(err)
+	}
+	wf := filepath.Join(dir, "ci", "github", ".github", "workflows", "ci.yml.tmpl")
+	data, err := os.ReadFile(wf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	lines[6] = "# {{.Service.Coverge}}" // line 7, misspelt
+	if err := os.WriteFile(wf, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	res, err := LintBlueprint(t.Context(), dir)
+	if err != nil {
+		t.Fatalf("LintBlueprint: %v", err)
+	}
+	errs := res.Diagnostics.Errors()
+	if len(errs) != 1 || errs[0].Pos.File != wf || errs[0].Pos.Line != 7 || !strings.Contains(errs[0].Summary, "Coverge") {
+		t.Fatalf("want one error at %s:7 about Coverge, got:\n%v", wf, res.Diagnostics)
+	}
+}

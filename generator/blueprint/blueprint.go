@@ -287,10 +287,15 @@ func readFiles(fsys fs.FS) (map[string][]byte, error) {
 		if err != nil || d.IsDir() || p == ManifestName {
 			return err
 		}
-		if !d.Type().IsRegular() {
+		link := d.Type()&fs.ModeSymlink != 0
+		if !d.Type().IsRegular() && !link {
 			return fmt.Errorf("%s is not a regular file", p)
 		}
+		// A symlink is followed within the folder only: fsys is an os.Root's.
 		data, err := fs.ReadFile(fsys, p)
+		if err != nil && link {
+			return fmt.Errorf("%s: a symlink that escapes the overlay folder: %w", p, err)
+		}
 		if err != nil {
 			return err //nolint:wrapcheck // WalkDir's caller adds the context
 		}
