@@ -21,6 +21,9 @@ type Options struct {
 	OutDir string
 	// Config holds the generation choices (bkgen.yaml merged with flags).
 	Config config.Config
+	// Explicit lists the bkgen.yaml keys the user chose (in the config file
+	// or by flag); the blueprint overlays' defaults apply to the others.
+	Explicit []string
 	// Force allows writing into a non-empty OutDir.
 	Force bool
 	// NoCheck skips the self-check after writing.

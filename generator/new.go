@@ -88,19 +88,25 @@ type model struct {
 	overlays []*blueprint.Overlay
 }
 
-// loadOverlays reads the overlays cfg.Blueprints names: folders relative to
-// base ("" for the current folder), or git references URL@TAG, fetched
-// into bkgen's cache.
+// loadOverlays reads the overlays cfg.Blueprints names (see readOverlays).
 func (m *model) loadOverlays(ctx context.Context, base string, diags *diag.List) error {
-	m.overlays = nil
-	for _, b := range m.cfg.Blueprints {
+	overlays, err := readOverlays(ctx, m.cfg.Blueprints, base, diags)
+	m.overlays = overlays
+	return err
+}
+
+// readOverlays reads overlays: folders relative to base ("" for the current
+// folder), or git references URL@TAG, fetched into bkgen's cache.
+func readOverlays(ctx context.Context, refs []string, base string, diags *diag.List) ([]*blueprint.Overlay, error) {
+	var overlays []*blueprint.Overlay
+	for _, b := range refs {
 		dir := filepath.FromSlash(b)
 		switch {
 		case blueprint.IsRemote(b):
 			var err error
 			if dir, err = blueprint.Fetch(ctx, b, ""); err != nil {
 				diags.Add(diag.Diagnostic{Severity: diag.Error, Pos: diag.Pos{File: "bkgen.yaml"}, Summary: err.Error()})
-				return diags.Err()
+				return nil, diags.Err()
 			}
 		case !filepath.IsAbs(dir):
 			dir = filepath.Join(base, dir)
@@ -108,11 +114,11 @@ func (m *model) loadOverlays(ctx context.Context, base string, diags *diag.List)
 		o, d := blueprint.Load(dir, Version)
 		*diags = append(*diags, d...)
 		if d.HasErrors() {
-			return diags.Err()
+			return nil, diags.Err()
 		}
-		m.overlays = append(m.overlays, o)
+		overlays = append(overlays, o)
 	}
-	return nil
+	return overlays, nil
 }
 
 // buildModel loads the spec and builds the IR: load and IR of the pipeline.
@@ -196,13 +202,25 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 func New(ctx context.Context, opts Options) (*Result, error) {
 	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
 	start := time.Now()
-	m, diags, err := buildModel(opts.SpecPath, opts.Config)
+	var diags diag.List
+	overlays, err := readOverlays(ctx, opts.Config.Blueprints, "", &diags)
 	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
-	if err := m.loadOverlays(ctx, "", &diags); err != nil {
+	cfg := *opts.Config.Clone()
+	explicit := make(map[string]bool, len(opts.Explicit))
+	for _, k := range opts.Explicit {
+		explicit[k] = true
+	}
+	if applied := blueprint.ApplyDefaults(&cfg, overlays, explicit); len(applied) > 0 {
+		emit(opts.Progress, Event{Kind: Info, Detail: "defaults from the blueprint overlays: " + strings.Join(applied, ", ")})
+	}
+	m, d, err := buildModel(opts.SpecPath, cfg)
+	diags = append(diags, d...)
+	if err != nil {
 		return &Result{Diagnostics: diags}, err
 	}
+	m.overlays = overlays
 	svc := m.svc
 	dir := opts.OutDir
 	if dir == "" {

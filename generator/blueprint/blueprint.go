@@ -28,6 +28,7 @@ import (
 	"github.com/Masterminds/semver/v3"
 	"gopkg.in/yaml.v3"
 
+	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 )
 
@@ -47,6 +48,11 @@ type Overlay struct {
 	Owners []OwnerRule
 	// Remove drops the output files matching any of these globs.
 	Remove []string
+	// Defaults are bkgen.yaml values the overlay suggests (stack, database,
+	// auth, coverage, deploy, ci, base_path): they apply to the keys a new
+	// service's bkgen.yaml and flags leave unset. Keys lists which are set.
+	Defaults config.Config
+	Keys     []string
 	// Hash is "sha256:<hex>" of the overlay's files, names and contents.
 	Hash string
 	// files are the overlay's files by slash path, blueprint.yaml aside.
@@ -124,7 +130,12 @@ type manifest struct {
 	Description string            `yaml:"description"`
 	Owners      map[string]string `yaml:"owners"`
 	Remove      []string          `yaml:"remove"`
+	Defaults    yaml.Node         `yaml:"defaults"`
 }
+
+// defaultKeys are the bkgen.yaml keys an overlay may give defaults for: the
+// generation choices, not the service's own spec, module or overlays.
+var defaultKeys = []string{"stack", "database", "auth", "coverage", "deploy", "ci", "base_path"}
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 
@@ -143,7 +154,7 @@ func parseManifest(file string, data []byte, bkgenVersion string) (*Overlay, dia
 		l.Add(diag.Diagnostic{
 			Severity: diag.Error, Pos: diag.Pos{File: file, Line: yamlErrLine(err)},
 			Summary: err.Error(),
-			Hint:    "blueprint.yaml keys: name, version, bkgen, description, owners, remove",
+			Hint:    "blueprint.yaml keys: name, version, bkgen, description, owners, remove, defaults",
 		})
 		return nil, l
 	}
@@ -193,10 +204,53 @@ func parseManifest(file string, data []byte, bkgenVersion string) (*Overlay, dia
 		}
 	}
 	o.Remove = m.Remove
+	if m.Defaults.Kind != 0 {
+		l = append(l, o.parseDefaults(file, &m.Defaults)...)
+	}
 	if l.HasErrors() {
 		return nil, l
 	}
 	return o, l
+}
+
+// parseDefaults reads the defaults: mapping with bkgen.yaml's own parser,
+// so the values are checked as bkgen.yaml's are, at their lines.
+func (o *Overlay) parseDefaults(file string, n *yaml.Node) diag.List {
+	var l diag.List
+	if n.Kind != yaml.MappingNode {
+		l.Errorf(diag.Pos{File: file, Line: n.Line}, "", "defaults: want a mapping of bkgen.yaml keys")
+		return l
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		if !slices.Contains(defaultKeys, k.Value) {
+			l.Errorf(diag.Pos{File: file, Line: k.Line}, "", "defaults: %q cannot have a default; want one of %s", k.Value, strings.Join(defaultKeys, ", "))
+			continue
+		}
+		o.Keys = append(o.Keys, k.Value)
+	}
+	if l.HasErrors() {
+		return l
+	}
+	// Parse the mapping as a bkgen.yaml of its own, keeping its lines.
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{n}}
+	data, err := yaml.Marshal(doc)
+	if err != nil {
+		l.Errorf(diag.Pos{File: file, Line: n.Line}, "", "defaults: %v", err)
+		return l
+	}
+	c, d := config.Parse(file, data)
+	for _, dg := range d {
+		dg.Pos.File = file
+		if dg.Pos.Line > 0 {
+			dg.Pos.Line += n.Line - 1 // the lines of the mapping within blueprint.yaml
+		}
+		l.Add(dg)
+	}
+	if c != nil {
+		o.Defaults = *c
+	}
+	return l
 }
 
 // isRelease reports whether v is a release version of bkgen (not "(devel)").
@@ -431,4 +485,39 @@ func Compose(builtin fs.FS, overlays []*Overlay) (*Composed, error) {
 	}
 	c.FS = mfs
 	return c, nil
+}
+
+// ApplyDefaults sets, in c, the overlays' defaults for the keys not in set
+// (those bkgen.yaml or a flag gave), later overlays winning; it returns the
+// keys it set.
+func ApplyDefaults(c *config.Config, overlays []*Overlay, set map[string]bool) []string {
+	var applied []string
+	for _, o := range overlays {
+		for _, k := range o.Keys {
+			if set[k] {
+				continue
+			}
+			d := &o.Defaults
+			switch k {
+			case "stack":
+				c.Stack = d.Stack
+			case "database":
+				c.Database = d.Database
+			case "auth":
+				c.Auth = d.Auth
+			case "coverage":
+				c.Coverage = d.Coverage
+			case "deploy":
+				c.Deploy = slices.Clone(d.Deploy)
+			case "ci":
+				c.CI = d.CI
+			case "base_path":
+				c.BasePath = d.BasePath
+			}
+			if !slices.Contains(applied, k) {
+				applied = append(applied, k)
+			}
+		}
+	}
+	return applied
 }

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 )
 
@@ -140,5 +141,38 @@ func TestCompose(t *testing.T) {
 	}
 	if f := c.From["service/a.go.tmpl"]; f.Overlay != nil || f.Source() != "blueprints/service/a.go.tmpl" {
 		t.Errorf("From = %+v", f)
+	}
+}
+
+func TestDefaults(t *testing.T) {
+	t.Parallel()
+	o, l := Load(overlay(t, map[string]string{
+		ManifestName: "name: co\nversion: 1.0.0\ndefaults:\n  stack: go-gin\n  coverage: 90\n  deploy: [docker, helm]\n",
+	}), "(devel)")
+	if o == nil {
+		t.Fatal(l)
+	}
+	c := config.Default()
+	applied := ApplyDefaults(&c, []*Overlay{o}, map[string]bool{"coverage": true})
+	if c.Stack != "go-gin" || c.Coverage != 80 || strings.Join(c.Deploy, ",") != "docker,helm" {
+		t.Errorf("config after defaults: %+v", c)
+	}
+	if strings.Join(applied, ",") != "stack,deploy" {
+		t.Errorf("applied %v, want stack,deploy (coverage was the user's)", applied)
+	}
+	for _, tc := range []struct{ yaml, want string }{
+		{"defaults:\n  module: x\n", `"module" cannot have a default`},
+		{"defaults:\n  stack: go-nope\n", "go-nope"},
+		{"defaults: [stack]\n", "want a mapping"},
+	} {
+		_, l := Load(overlay(t, map[string]string{ManifestName: "name: co\nversion: 1.0.0\n" + tc.yaml}), "(devel)")
+		if !l.HasErrors() || !strings.Contains(l.Err().Error(), tc.want) {
+			t.Errorf("defaults %q: %v; want an error saying %s", tc.yaml, l, tc.want)
+		}
+		for _, d := range l.Errors() {
+			if d.Pos.Line < 3 {
+				t.Errorf("defaults %q: error at line %d, want the defaults' lines", tc.yaml, d.Pos.Line)
+			}
+		}
 	}
 }

@@ -243,3 +243,20 @@ func describe(n *yaml.Node) string {
 	}
 	return "this value"
 }
+
+// KeysIn lists the top-level keys a bkgen.yaml sets (to something other than
+// null), in file order; nil when data does not parse.
+func KeysIn(data []byte) []string {
+	var doc yaml.Node
+	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil
+	}
+	var keys []string
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if v := m.Content[i+1]; v.Tag != "!!null" {
+			keys = append(keys, m.Content[i].Value)
+		}
+	}
+	return keys
+}

@@ -148,14 +148,25 @@ func relativeTo(file, path string) string {
 }
 
 // resolveConfig is the config of a command: loadConfig's, with the
-// generation flags applied and checked. Diagnostics about a flag point at
-// "flag --name".
-func resolveConfig(path string, fs *pflag.FlagSet, g *genFlags) (c *config.Config, file string, l diag.List) {
+// generation flags applied and checked, and the keys the file or a flag set
+// (explicit), to which blueprint overlays' defaults do not apply.
+// Diagnostics about a flag point at "flag --name".
+func resolveConfig(path string, fs *pflag.FlagSet, g *genFlags) (c *config.Config, file string, explicit []string, l diag.List) {
 	c, file, l = loadConfig(path)
 	if c == nil {
-		return nil, file, l
+		return nil, file, nil, l
 	}
 	set, fl := g.apply(fs, c)
+	if file != "" {
+		if data, err := os.ReadFile(file); err == nil {
+			explicit = config.KeysIn(data)
+		}
+	}
+	for k := range set {
+		if !slices.Contains(explicit, k) {
+			explicit = append(explicit, k)
+		}
+	}
 	l = append(l, fl...)
 	l = append(l, c.ValidateAt(func(key string) diag.Pos {
 		if set[key] {
@@ -165,7 +176,7 @@ func resolveConfig(path string, fs *pflag.FlagSet, g *genFlags) (c *config.Confi
 		return diag.Pos{File: file}
 	})...)
 	if l.HasErrors() {
-		return nil, file, l
+		return nil, file, nil, l
 	}
-	return c, file, l
+	return c, file, explicit, l
 }

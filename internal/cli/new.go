@@ -51,7 +51,7 @@ func runNew(ctx context.Context, a *app, args []string) int {
 		return a.usageError("new", "unexpected argument %q (give the spec with --from)", rest[0])
 	}
 
-	cfg, file, l := resolveConfig(o.config, gfs, &g)
+	cfg, file, explicit, l := resolveConfig(o.config, gfs, &g)
 	if l.HasErrors() {
 		a.printDiags(l)
 		return ExitInvalid
@@ -72,6 +72,7 @@ func runNew(ctx context.Context, a *app, args []string) int {
 		SpecPath: spec,
 		OutDir:   o.out,
 		Config:   *cfg,
+		Explicit: explicit,
 		Force:    o.force,
 		NoCheck:  o.noCheck,
 		Strict:   o.strict,
