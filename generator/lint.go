@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -15,6 +17,7 @@ import (
 	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
+	"github.com/bkgen/bkgen/generator/write"
 )
 
 // lintSpecs are the small specs a blueprint overlay is rendered against:
@@ -27,12 +30,24 @@ var lintSpecs embed.FS
 // lintDatabases are the databases an overlay is rendered with.
 var lintDatabases = []string{"none", "postgres", "mysql", "sqlite"}
 
+// LintOptions configure LintBlueprint.
+type LintOptions struct {
+	// NoBuild skips building and vetting the generated services (which
+	// needs the go command and the module proxy or cache).
+	NoBuild bool
+	// Version is the bkgen version the overlay's constraint is checked
+	// against; "" is this bkgen's (Version).
+	Version string
+}
+
 // LintResult is what LintBlueprint found.
 type LintResult struct {
 	// Overlay is the overlay read; nil when it could not be loaded.
 	Overlay *blueprint.Overlay
 	// Renders is the number of services rendered with the overlay.
 	Renders int
+	// Builds is the number of them built and vetted.
+	Builds int
 	// Diagnostics are the overlay's problems, each once (by file, line and
 	// message), in the order found.
 	Diagnostics diag.List
@@ -42,6 +57,8 @@ type LintResult struct {
 type lintCase struct {
 	spec string
 	cfg  config.Config
+	// build: the rendered service is written out, built and vetted.
+	build bool
 }
 
 // String names the case for a hint: "crud.yaml, go-chi, postgres, ci github".
@@ -55,11 +72,17 @@ func (c lintCase) String() string {
 // database, every deploy target and both CIs, so that a template error, a
 // field that does not exist included (templates run with missingkey=error
 // over typed data), is found whatever configuration reaches it. The
-// generated code is not compiled. Problems of the overlay are diagnostics;
+// services of one spec are then written out, built and vetted (go build,
+// go vet), one per stack on PostgreSQL and one per other database, unless
+// opts.NoBuild. Problems of the overlay are diagnostics;
 // the error is for failures of bkgen or of the machine.
-func LintBlueprint(ctx context.Context, dir string) (*LintResult, error) {
+func LintBlueprint(ctx context.Context, dir string, opts LintOptions) (*LintResult, error) {
 	res := &LintResult{}
-	o, d := blueprint.Load(dir, Version)
+	version := opts.Version
+	if version == "" {
+		version = Version
+	}
+	o, d := blueprint.Load(dir, version)
 	res.Diagnostics = append(res.Diagnostics, d...)
 	if o == nil || d.HasErrors() {
 		return res, nil
@@ -83,11 +106,15 @@ func LintBlueprint(ctx context.Context, dir string) (*LintResult, error) {
 		if err := ctx.Err(); err != nil {
 			return res, fmt.Errorf("lint blueprint: %w", err)
 		}
+		c.build = c.build && !opts.NoBuild
 		d, err := lintRender(ctx, filepath.Join(specDir, "lintspecs", c.spec), c, o)
 		if err != nil {
 			return res, err
 		}
 		res.Renders++
+		if c.build {
+			res.Builds++
+		}
 		for _, x := range d {
 			key := x.Pos.String() + "\x00" + x.Summary
 			if seen[key] {
@@ -115,7 +142,9 @@ func lintCases() []lintCase {
 				cfg := config.Default()
 				cfg.Stack, cfg.Database, cfg.CI = stack, db, "github"
 				cfg.Deploy = slices.Clone(config.DeployTargets)
-				cases = append(cases, lintCase{spec: s.Name(), cfg: cfg})
+				// Built: every stack on postgres, every database on go-chi.
+				build := s.Name() == "crud.yaml" && (db == "postgres" || stack == "go-chi")
+				cases = append(cases, lintCase{spec: s.Name(), cfg: cfg, build: build})
 			}
 		}
 	}
@@ -136,9 +165,12 @@ func lintRender(ctx context.Context, specPath string, c lintCase, o *blueprint.O
 	}
 	m.overlays = []*blueprint.Overlay{o}
 	var diags diag.List
-	_, err = m.plan(ctx, &diags)
+	p, err := m.plan(ctx, &diags)
 	if l, ok := diag.AsList(err); ok {
 		return append(diags, l...), nil
+	}
+	if err == nil && c.build {
+		return lintBuild(ctx, p, c, o)
 	}
 	if err != nil {
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -185,4 +217,77 @@ func unrenderedFiles(o *blueprint.Overlay) (diag.List, error) {
 		})
 	}
 	return l, nil
+}
+
+// lintBuild writes a rendered service into a temporary folder and builds
+// and vets it. A compile error is reported at the overlay's template when
+// the file came from the overlay, else at the overlay's folder (a hook, or
+// a file of the overlay that the generated code depends on, broke it), with
+// the generated file's place in the message.
+func lintBuild(ctx context.Context, p *write.Plan, c lintCase, o *blueprint.Overlay) (diag.List, error) {
+	tmp, err := os.MkdirTemp("", "bkgen-lint-build-")
+	if err != nil {
+		return nil, fmt.Errorf("lint blueprint: %w", err)
+	}
+	defer func() { _ = os.RemoveAll(tmp) }()
+	dir := filepath.Join(tmp, "svc")
+	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New}); err != nil {
+		return nil, fmt.Errorf("lint blueprint: write %s: %w", c, err)
+	}
+	sources := map[string]string{}
+	for _, f := range p.Files {
+		sources[f.Path] = f.Source
+	}
+	var diags diag.List
+	for _, args := range [][]string{{"build", "./..."}, {"vet", "./..."}} {
+		cmd := exec.CommandContext(ctx, "go", args...) //nolint:gosec // the go command with fixed arguments
+		cmd.Dir = dir
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			continue
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("lint blueprint: %w", ctx.Err())
+		}
+		if _, ok := errors.AsType[*exec.ExitError](err); !ok {
+			return nil, fmt.Errorf("lint blueprint: go %s: %w", args[0], err)
+		}
+		for _, d := range compileDiags(string(out), args[0], sources, o) {
+			d.Hint += " (found building " + c.String() + ")"
+			diags = append(diags, d)
+		}
+		break // vet repeats the compile errors
+	}
+	return diags, nil
+}
+
+// compileLineRE is a compiler's or vet's "file.go:line:col: message".
+var compileLineRE = regexp.MustCompile(`^(?:vet: )?\.?/?([^\s:]+\.go):(\d+):(\d+): (.*)$`)
+
+// compileDiags turns the go command's output into diagnostics of overlay o.
+func compileDiags(out, step string, sources map[string]string, o *blueprint.Overlay) diag.List {
+	var l diag.List
+	prefix := o.Name + "@" + o.Version + ":"
+	for line := range strings.SplitSeq(out, "\n") {
+		m := compileLineRE.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			continue
+		}
+		file := filepath.ToSlash(m[1])
+		pos := diag.Pos{File: o.Dir}
+		hint := "the file comes from bkgen's " + strings.TrimPrefix(sources[file], "bkgen:") + "; a hook or another file of the overlay changed what it compiles with"
+		if src, ok := strings.CutPrefix(sources[file], prefix); ok {
+			pos = diag.Pos{File: filepath.Join(o.Dir, filepath.FromSlash(src))}
+			hint = "the file is rendered from this template"
+		}
+		l.Add(diag.Diagnostic{
+			Severity: diag.Error, Pos: pos,
+			Summary: fmt.Sprintf("blueprint %s: go %s: %s:%s:%s: %s", o.Name, step, file, m[2], m[3], m[4]),
+			Hint:    hint,
+		})
+	}
+	if len(l) == 0 && strings.TrimSpace(out) != "" {
+		l.Errorf(diag.Pos{File: o.Dir}, "", "blueprint %s: go %s failed: %s", o.Name, step, strings.TrimSpace(out))
+	}
+	return l
 }

@@ -10,11 +10,9 @@ import (
 // TestLintBlueprintAcme lints the repository's example overlay as a release
 // of bkgen would (a development build warns that it does not check the
 // overlay's bkgen constraint): every case renders, with no diagnostic.
-func TestLintBlueprintAcme(t *testing.T) { //nolint:paralleltest // sets the package's Version
-	old := Version
-	Version = "1.0.0"
-	t.Cleanup(func() { Version = old })
-	res, err := LintBlueprint(t.Context(), filepath.Join("..", "testdata", "blueprints", "acme"))
+func TestLintBlueprintAcme(t *testing.T) {
+	t.Parallel()
+	res, err := LintBlueprint(t.Context(), filepath.Join("..", "testdata", "blueprints", "acme"), LintOptions{Version: "1.0.0"})
 	if err != nil {
 		t.Fatalf("LintBlueprint: %v", err)
 	}
@@ -23,6 +21,9 @@ func TestLintBlueprintAcme(t *testing.T) { //nolint:paralleltest // sets the pac
 	}
 	if want := len(lintCases()); res.Renders != want || want < 32 {
 		t.Errorf("renders = %d, want %d (at least 32)", res.Renders, want)
+	}
+	if res.Builds != 7 {
+		t.Errorf("builds = %d, want 7 (every stack on postgres, every database on go-chi)", res.Builds)
 	}
 	if res.Overlay == nil || res.Overlay.Name != "acme" {
 		t.Errorf("overlay = %+v, want acme", res.Overlay)
@@ -50,7 +51,7 @@ func TestLintBlueprintFindsErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := LintBlueprint(t.Context(), dir)
+	res, err := LintBlueprint(t.Context(), dir, LintOptions{NoBuild: true})
 	if err != nil {
 		t.Fatalf("LintBlueprint: %v", err)
 	}
@@ -96,12 +97,39 @@ func TestLintBlueprintBrokenAcme(t *testing.T) {
 	if err := os.WriteFile(wf, []byte(strings.Join(lines, "\n")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	res, err := LintBlueprint(t.Context(), dir)
+	res, err := LintBlueprint(t.Context(), dir, LintOptions{NoBuild: true})
 	if err != nil {
 		t.Fatalf("LintBlueprint: %v", err)
 	}
 	errs := res.Diagnostics.Errors()
 	if len(errs) != 1 || errs[0].Pos.File != wf || errs[0].Pos.Line != 7 || !strings.Contains(errs[0].Summary, "Coverge") {
 		t.Fatalf("want one error at %s:7 about Coverge, got:\n%v", wf, res.Diagnostics)
+	}
+}
+
+// TestLintBlueprintBuilds lints an overlay whose Go template renders code
+// that does not compile: the build names the overlay's template.
+func TestLintBlueprintBuilds(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	tmpl := filepath.Join(dir, "service", "internal", "platform", "co_gen.go.tmpl")
+	for name, text := range map[string]string{
+		filepath.Join(dir, "blueprint.yaml"): "name: co\nversion: 1.0.0\n",
+		tmpl:                                 "package platform\n\n// Answer is wrong.\nfunc Answer() int { return \"42\" }\n",
+	} {
+		if err := os.MkdirAll(filepath.Dir(name), 0o750); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(name, []byte(text), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := LintBlueprint(t.Context(), dir, LintOptions{})
+	if err != nil {
+		t.Fatalf("LintBlueprint: %v", err)
+	}
+	errs := res.Diagnostics.Errors()
+	if len(errs) != 1 || errs[0].Pos.File != tmpl || !strings.Contains(errs[0].Summary, "go build: internal/platform/co_gen.go:4:") {
+		t.Fatalf("want one build error at %s, got:\n%v", tmpl, res.Diagnostics)
 	}
 }

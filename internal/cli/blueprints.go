@@ -43,8 +43,11 @@ files, then renders services from small specs built into bkgen, with and
 without a resource and an API key, for every stack and database (none,
 postgres, mysql, sqlite), every deploy target and the GitHub and GitLab CIs.
 Templates run with missingkey=error over typed data, so a misspelt field is
-an error naming the overlay's file and line. The generated code is not
-compiled. Exits 3 when there is an error, 0 otherwise.
+an error naming the overlay's file and line. Seven of the services (every
+stack on PostgreSQL, every database on go-chi) are then written to a
+temporary folder, built and vetted (go build, go vet: the go command and
+module access are needed; --no-build skips it). Exits 3 when there is an
+error, 0 otherwise.
 `
 
 const blueprintsExportAbout = `
@@ -90,8 +93,10 @@ func printBlueprintsUsage(w io.Writer) {
 }
 
 func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
-	f := newFlagSet("blueprints lint", "bkgen blueprints lint DIR", blueprintsLintAbout)
-	f.group("Flags")
+	var opts generator.LintOptions
+	f := newFlagSet("blueprints lint", "bkgen blueprints lint DIR [--no-build]", blueprintsLintAbout)
+	fs := f.group("Flags")
+	boolFlag(fs, &opts.NoBuild, "no-build", "render only: do not build and vet the generated services")
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -100,7 +105,7 @@ func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
 		return a.usageError("blueprints lint", "want one folder, the overlay's")
 	}
 	start := time.Now()
-	res, err := generator.LintBlueprint(ctx, rest[0])
+	res, err := generator.LintBlueprint(ctx, rest[0], opts)
 	if res != nil && len(res.Diagnostics) > 0 {
 		a.printDiags(res.Diagnostics)
 	}
@@ -119,8 +124,8 @@ func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
 	default:
 		problems = fmt.Sprintf("%d warnings", n)
 	}
-	fmt.Fprintf(a.stdout, "blueprint %s %s: %d renders, %s (%s)\n",
-		res.Overlay.Name, res.Overlay.Version, res.Renders, problems, time.Since(start).Round(100*time.Millisecond))
+	fmt.Fprintf(a.stdout, "blueprint %s %s: %d renders, %d builds, %s (%s)\n",
+		res.Overlay.Name, res.Overlay.Version, res.Renders, res.Builds, problems, time.Since(start).Round(100*time.Millisecond))
 	return ExitOK
 }
 
