@@ -155,7 +155,6 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 		write.File{Path: "go.sum", Data: []byte(stack.GoSum), Owner: write.Managed},
 	)
 	slices.SortFunc(files, func(a, b write.File) int { return strings.Compare(a.Path, b.Path) })
-	sum := sha256.Sum256(specBytes)
 	tables, err := tableModel(svc)
 	if err != nil {
 		return nil, err
@@ -165,7 +164,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 		Lock: write.LockInfo{
 			BkgenVersion: Version,
 			Stack:        stack.Name,
-			SpecHash:     "sha256:" + hex.EncodeToString(sum[:]),
+			SpecHash:     specHash(specBytes),
 			Tables:       tables,
 			Blueprints:   lockBlueprints(overlays),
 		},
@@ -180,6 +179,12 @@ func sourceOf(composed *blueprint.Composed, tmpl string) string {
 		}
 	}
 	return "bkgen:" + tmpl
+}
+
+// specHash is the spec's hash the lock records: "sha256:<hex>".
+func specHash(spec []byte) string {
+	sum := sha256.Sum256(spec)
+	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 // lockBlueprints is what the lock records of the overlays.

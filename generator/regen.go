@@ -3,8 +3,6 @@ package generator
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -253,8 +251,7 @@ func sameSpec(specPath, hash string) bool {
 	if err != nil {
 		return false
 	}
-	sum := sha256.Sum256(data)
-	return hash == "sha256:"+hex.EncodeToString(sum[:])
+	return hash == specHash(data)
 }
 
 // sameConfig reports whether bkgen.yaml is what bkgen last wrote
@@ -346,7 +343,8 @@ func replaceSpec(dir string, p *write.Plan, specPath string) error {
 	return nil
 }
 
-// migrationName matches a goose migration's file name: NNNN_<what>.sql.
+// migrationNumber is the number of a goose migration's file name,
+// NNNN_<what>.sql; false for any other name.
 func migrationNumber(name string) (int, bool) {
 	if !strings.HasSuffix(name, ".sql") {
 		return 0, false
