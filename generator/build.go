@@ -217,7 +217,14 @@ func envTable(svc *ir.Service) []ir.EnvVar {
 		{Name: "SHUTDOWN_TIMEOUT", Default: "20s", Description: "time to drain in-flight requests on shutdown"},
 		{Name: "BODY_LIMIT", Default: "1MiB", Description: "request body cap (413 above it)"},
 		{Name: "MAX_IN_FLIGHT", Default: "0", Description: "concurrent request cap, 503 above it; 0 disables"},
+		{Name: "RATE_LIMIT", Default: "50", Description: "requests per second per client, 429 above it; 0 disables"},
+		{Name: "RATE_BURST", Default: "100", Description: "requests a client may send at once before RATE_LIMIT applies"},
+		{Name: "REDIS_URL", Description: "redis:// URL; rate limits are shared by the replicas through it (else kept per replica)", Secret: true},
+		{Name: "TRUSTED_PROXIES", Description: "comma-separated proxy networks whose X-Forwarded-For names the client"},
 		{Name: "CORS_ALLOWED_ORIGINS", Description: "comma-separated origins; CORS is off when unset"},
+		{Name: "CORS_ALLOW_CREDENTIALS", Default: "false", Description: "let browsers send credentials cross-origin (not with *)"},
+		{Name: "OTEL_EXPORTER_OTLP_ENDPOINT", Description: "OTLP/HTTP endpoint of the trace collector; no traces are exported when unset"},
+		{Name: "OTEL_SERVICE_NAME", Default: svc.Name, Description: "service.name of the traces"},
 		{Name: "VALIDATE_RESPONSES", Default: "off", Description: "off, log or strict: check responses against the spec"},
 	}
 	switch {
