@@ -133,12 +133,49 @@ func (b *builder) finish() {
 			f.Ptr = pointerField(f)
 		}
 	}
+	markSecrets(b.svc.Types)
 	// A struct that holds itself by value (through required fields) cannot be
 	// declared in Go: break every such cycle with a pointer.
 	for _, t := range b.svc.Types {
 		for _, f := range t.Fields {
 			if !f.Ptr && f.Schema.IsStruct() && reaches(f.Schema.Named, t, map[*ir.Type]bool{}) {
 				f.Ptr = true
+			}
+		}
+	}
+}
+
+// markSecrets sets Type.Secret on every type whose values can hold a
+// sensitive field, through members, items and variants: repeated until
+// nothing changes, as types may refer to each other in cycles.
+func markSecrets(types []*ir.Type) {
+	var holds func(s *ir.Schema) bool
+	holds = func(s *ir.Schema) bool {
+		switch {
+		case s == nil:
+			return false
+		case s.Kind == ir.KindNamed:
+			return s.Named.Secret
+		case s.Kind == ir.KindSlice || s.Kind == ir.KindMap:
+			return holds(s.Elem)
+		}
+		return false
+	}
+	for changed := true; changed; {
+		changed = false
+		for _, t := range types {
+			if t.Secret {
+				continue
+			}
+			secret := holds(t.Elem) || holds(t.Additional)
+			for _, f := range t.Fields {
+				secret = secret || f.Sensitive || holds(f.Schema)
+			}
+			for _, v := range t.Variants {
+				secret = secret || holds(v.Schema)
+			}
+			if secret {
+				t.Secret, changed = true, true
 			}
 		}
 	}

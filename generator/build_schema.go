@@ -250,6 +250,7 @@ func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, dep
 		if p.Value != nil {
 			f.ReadOnly, f.WriteOnly = p.Value.ReadOnly, p.Value.WriteOnly
 			f.Store = b.storeExt(p.Value.Extensions, fieldPtr)
+			f.Sensitive = b.boolExt(p.Value.Extensions, "x-bkgen-sensitive", fieldPtr) || f.WriteOnly || p.Value.Format == "password"
 		}
 		t.Fields = append(t.Fields, f)
 	}

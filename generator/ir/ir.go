@@ -267,7 +267,11 @@ type Type struct {
 	OneOf         bool
 	Schema        *Schema // constraints of the type itself (slice bounds, ...)
 	// Table is x-bkgen-table: the table storing this schema as a resource entity.
-	Table   string
+	Table string
+	// Secret is true when a value of the type holds a sensitive field
+	// ([Field.Sensitive]), directly or in a member: the type gets a LogValue
+	// that keeps it out of logs.
+	Secret  bool
 	Pointer string
 	Pos     diag.Pos
 }
@@ -294,6 +298,9 @@ type Field struct {
 	Nullable  bool
 	ReadOnly  bool
 	WriteOnly bool
+	// Sensitive marks a value that must never be logged: x-bkgen-sensitive,
+	// writeOnly (passwords sent, never returned) or format: password.
+	Sensitive bool
 	// Store holds the x-bkgen-* settings of the property for its column.
 	Store StoreExt
 	// Ptr is true when the Go field is a pointer (optional or nullable
@@ -355,9 +362,24 @@ type Schema struct {
 	Pointer string
 }
 
+// IsString reports whether s is a plain string (no format Go types apart).
+func (s *Schema) IsString() bool {
+	return s != nil && s.Kind == KindString
+}
+
 // IsStruct reports whether s is a named struct type.
 func (s *Schema) IsStruct() bool {
 	return s != nil && s.Kind == KindNamed && s.Named.Kind == TypeStruct
+}
+
+// HasSecrets reports whether a type of the service holds a sensitive field.
+func (s *Service) HasSecrets() bool {
+	for _, t := range s.Types {
+		if t.Secret {
+			return true
+		}
+	}
+	return false
 }
 
 // IsStruct reports whether t is a struct.

@@ -120,6 +120,37 @@ func fieldType(f *ir.Field) string {
 }
 
 // validTagName reports whether encoding/json accepts name in a struct tag.
+// logAttr is the slog.Attr a LogValue writes for f of a struct v: the
+// value itself, "[redacted]" for a sensitive one or one that holds a
+// sensitive value out of reach of LogValue (in a list, map or union), or the
+// member's own LogValue for a struct that holds one.
+func logAttr(f *ir.Field) string {
+	key := strconv.Quote(f.Name)
+	switch {
+	case f.Sensitive || (secretSchema(f.Schema) && !f.Schema.IsStruct()):
+		return "slog.String(" + key + ", redacted)"
+	case secretSchema(f.Schema) && f.Ptr:
+		return "slog.Any(" + key + ", logPointer(v." + f.GoName + "))"
+	case f.Ptr:
+		// The text handler would print the address.
+		return "slog.Any(" + key + ", logOptional(v." + f.GoName + "))"
+	}
+	return "slog.Any(" + key + ", v." + f.GoName + ")"
+}
+
+// secretSchema reports whether a value of s can hold a sensitive field.
+func secretSchema(s *ir.Schema) bool {
+	switch {
+	case s == nil:
+		return false
+	case s.Kind == ir.KindNamed:
+		return s.Named.Secret
+	case s.Kind == ir.KindSlice || s.Kind == ir.KindMap:
+		return secretSchema(s.Elem)
+	}
+	return false
+}
+
 func validTagName(name string) bool {
 	if name == "" {
 		return false

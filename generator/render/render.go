@@ -179,6 +179,8 @@ func funcs(code *goCode) template.FuncMap {
 	m := sprig.HermeticTxtFuncMap()
 	m["goType"] = goType
 	m["fieldType"] = fieldType
+	m["logAttr"] = logAttr
+	m["secretSchema"] = secretSchema
 	m["jsonTag"] = jsonTag
 	m["decodeFlags"] = decodeFlags
 	m["validateField"] = code.validateField
