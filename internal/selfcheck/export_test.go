@@ -16,3 +16,9 @@ func NewTestProvider(getenv func(string) string, local map[string]string, binDir
 
 // CheckDatabaseName exports checkDatabaseName.
 var CheckDatabaseName = checkDatabaseName
+
+// RedisURL and PingRedis export redisURL and pingRedis.
+var (
+	RedisURL  = redisURL
+	PingRedis = pingRedis
+)

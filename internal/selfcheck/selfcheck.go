@@ -15,6 +15,8 @@
 // database must pass the variable itself:
 // `DATABASE_URL={{shellQuote .DATABASE_URL}} go test …` (or
 // `DATABASE_URL='{{.DATABASE_URL}}'`), not rely on $DATABASE_URL.
+// REDIS_URL is put in the tasks' environment when a Redis server is found
+// (see redisURL), for the generated tests of what replicas share.
 //
 // The database comes from a [DatabaseProvider]; [NewProvider]'s by default:
 // a fresh database on a server it finds, or on a throwaway server it
@@ -358,6 +360,9 @@ func (r *runner) setup() {
 	}
 	if r.db != nil {
 		env.Set("DATABASE_URL", ast.Var{Value: r.db.URL})
+	}
+	if u := redisURL(context.Background(), os.Getenv); u != "" {
+		env.Set("REDIS_URL", ast.Var{Value: u})
 	}
 	r.exec = e
 }
