@@ -264,6 +264,9 @@ func envTable(svc *ir.Service) []ir.EnvVar {
 		{Name: "OTEL_SERVICE_NAME", Default: svc.Name, Description: "service.name of the traces"},
 		{Name: "VALIDATE_RESPONSES", Default: "off", Description: "off, log or strict: check responses against the spec"},
 	}
+	if svc.HasIdempotency() {
+		env = append(env, ir.EnvVar{Name: "IDEMPOTENCY_TTL", Default: "24h", Description: "how long a response is kept for a repeated Idempotency-Key (in Redis with REDIS_URL, else per replica)"})
+	}
 	switch {
 	case svc.HasDatabase() && svc.Database == "sqlite":
 		env = append(env, ir.EnvVar{Name: "DATABASE_URL", Default: "file:data/" + svc.Name + ".db", Description: "the SQLite database file, file:path.db"})

@@ -93,7 +93,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	}
 	for _, rel := range sortedKeys(outputs) {
 		tmpl := outputs[rel]
-		if !included(rel, svc) || blueprint.Removed(overlays, strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)) {
+		if !included(rel, svc) || !stressIncluded(rel, svc, base.Tests) || blueprint.Removed(overlays, strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)) {
 			continue
 		}
 		rel = strings.ReplaceAll(rel, "{{.Service.Name}}", svc.Name)
@@ -240,6 +240,9 @@ func templateError(err error, composed *blueprint.Composed) error {
 func included(rel string, svc *ir.Service) bool {
 	if strings.HasPrefix(path.Base(rel), "webhooks_gen") {
 		return svc.HasWebhooks()
+	}
+	if strings.HasPrefix(path.Base(rel), "idempotency_gen") {
+		return svc.HasIdempotency()
 	}
 	if strings.HasPrefix(path.Base(rel), "keystore_db_gen") {
 		return svc.KeysInDatabase()

@@ -5,6 +5,7 @@
 package ir
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/diag"
@@ -121,6 +122,31 @@ type Operation struct {
 	Security []SecurityRequirement
 	Pointer  string
 	Pos      diag.Pos
+}
+
+// IdempotencyKeyHeader is the request header (draft-ietf-httpapi-idempotency-key-header)
+// that makes a retried POST or PATCH safe.
+const IdempotencyKeyHeader = "Idempotency-Key"
+
+// Idempotent reports whether the operation honours an Idempotency-Key: a
+// POST or PATCH that declares the header. A request repeated with the same
+// key gets the first one's response instead of running again.
+func (o *Operation) Idempotent() bool {
+	if o.Method != "POST" && o.Method != "PATCH" {
+		return false
+	}
+	for _, p := range o.Params {
+		if p.In == "header" && strings.EqualFold(p.Name, IdempotencyKeyHeader) {
+			return true
+		}
+	}
+	return false
+}
+
+// HasIdempotency reports whether an operation of the service honours an
+// Idempotency-Key.
+func (s *Service) HasIdempotency() bool {
+	return slices.ContainsFunc(s.Operations, (*Operation).Idempotent)
 }
 
 // Alternatives are the reachable operations of a shared route, in the order
