@@ -198,20 +198,27 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 		}
 	}
 	specs := specsDir(t)
-	for _, c := range []struct{ spec, database string }{
-		{"../testdata/golden/store/openapi.yaml", "postgres"},
-		{"../testdata/specs/constructs.yaml", "postgres"},
-		{filepath.Join(specs, "swaggerapi-petstore3.yaml"), "postgres"},
-		{filepath.Join(specs, "bump-train-travel.yaml"), "none"},
-		{"../testdata/specs/auth-and-or.yaml", "postgres"},
-		{"../testdata/specs/auth-session.yaml", "postgres"},
-		{"../testdata/specs/auth-and-or.yaml", "sqlite"},
-		{"../testdata/golden/store/openapi.yaml", "mysql"},
+	petstore := filepath.Join(specs, "oai-petstore-expanded.yaml")
+	for _, c := range []struct{ spec, stack, database string }{
+		{"../testdata/golden/store/openapi.yaml", "go-chi", "postgres"},
+		{"../testdata/specs/constructs.yaml", "go-chi", "postgres"},
+		{filepath.Join(specs, "swaggerapi-petstore3.yaml"), "go-chi", "postgres"},
+		{filepath.Join(specs, "bump-train-travel.yaml"), "go-chi", "none"},
+		{"../testdata/specs/auth-and-or.yaml", "go-chi", "postgres"},
+		{"../testdata/specs/auth-session.yaml", "go-chi", "postgres"},
+		{"../testdata/specs/auth-and-or.yaml", "go-chi", "sqlite"},
+		{"../testdata/golden/store/openapi.yaml", "go-chi", "mysql"},
+		{"../testdata/specs/idempotency.yaml", "go-chi", "postgres"},
+		// Every stack: only the router differs, and it is linted too.
+		{petstore, "go-chi", "postgres"},
+		{petstore, "go-gin", "postgres"},
+		{petstore, "go-echo", "mysql"},
+		{petstore, "go-stdlib", "sqlite"},
 	} {
-		t.Run(filepath.Base(c.spec)+"/"+c.database, func(t *testing.T) {
+		t.Run(filepath.Base(c.spec)+"/"+c.stack+"/"+c.database, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc")
 			cfg := everyTarget(testConfig())
-			cfg.Database = c.database
+			cfg.Stack, cfg.Database = c.stack, c.database
 			if _, err := generator.New(context.Background(), generator.Options{SpecPath: c.spec, OutDir: dir, Config: cfg, NoGit: true, NoCheck: true}); err != nil {
 				t.Fatal(err)
 			}
