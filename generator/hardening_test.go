@@ -42,7 +42,6 @@ func TestHardening(t *testing.T) {
 		runTask(t, dir, "test:fault", url, 10*time.Minute)
 	})
 	t.Run("mysql", func(t *testing.T) {
-		t.Parallel() // runs once the postgres case, which sets the environment, is done
 		dir := generateService(t, petstore, "go-chi", "mysql")
 		runTask(t, dir, "test:fault", provideDatabase(t, "mysql"), 10*time.Minute)
 	})

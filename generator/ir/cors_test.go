@@ -18,8 +18,10 @@ func TestCORSHeaders(t *testing.T) {
 			{Kind: SchemeSession, In: "cookie", Param: "sid"},
 		},
 	}
-	want := []string{"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
-		"X-Api-Key", "X-Csrf-Token", "X-Request-Id", "X-Trace-Token"}
+	want := []string{
+		"Authorization", "Content-Type", "Idempotency-Key", "If-Match", "If-None-Match",
+		"X-Api-Key", "X-Csrf-Token", "X-Request-Id", "X-Trace-Token",
+	}
 	if got := s.CORSHeaders(); !slices.Equal(got, want) {
 		t.Errorf("CORSHeaders() = %q, want %q", got, want)
 	}
