@@ -25,6 +25,8 @@ import (
 // excess is 429 with Retry-After, and with the database cut off the service
 // answers 503 at once and recovers without a restart. PostgreSQL on go-chi
 // gets both tests, MySQL (MariaDB here) the fault test.
+//
+//nolint:paralleltest // whole services under load: faster one at a time on 2 cores, and the first sets the environment
 func TestHardening(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates services and runs their load and fault tests against real databases for a minute or more; skipped with -short")
