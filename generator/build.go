@@ -149,30 +149,18 @@ func (b *builder) finish() {
 // sensitive field, through members, items and variants: repeated until
 // nothing changes, as types may refer to each other in cycles.
 func markSecrets(types []*ir.Type) {
-	var holds func(s *ir.Schema) bool
-	holds = func(s *ir.Schema) bool {
-		switch {
-		case s == nil:
-			return false
-		case s.Kind == ir.KindNamed:
-			return s.Named.Secret
-		case s.Kind == ir.KindSlice || s.Kind == ir.KindMap:
-			return holds(s.Elem)
-		}
-		return false
-	}
 	for changed := true; changed; {
 		changed = false
 		for _, t := range types {
 			if t.Secret {
 				continue
 			}
-			secret := holds(t.Elem) || holds(t.Additional)
+			secret := t.Elem.HoldsSecret() || t.Additional.HoldsSecret()
 			for _, f := range t.Fields {
-				secret = secret || f.Sensitive || holds(f.Schema)
+				secret = secret || f.Sensitive || f.Schema.HoldsSecret()
 			}
 			for _, v := range t.Variants {
-				secret = secret || holds(v.Schema)
+				secret = secret || v.Schema.HoldsSecret()
 			}
 			if secret {
 				t.Secret, changed = true, true

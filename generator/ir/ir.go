@@ -388,6 +388,20 @@ type Schema struct {
 	Pointer string
 }
 
+// HoldsSecret reports whether a value of s can hold a sensitive field: a
+// named type marked Secret, or a list or map of values that can.
+func (s *Schema) HoldsSecret() bool {
+	switch {
+	case s == nil:
+		return false
+	case s.Kind == KindNamed:
+		return s.Named.Secret
+	case s.Kind == KindSlice || s.Kind == KindMap:
+		return s.Elem.HoldsSecret()
+	}
+	return false
+}
+
 // IsString reports whether s is a plain string (no format Go types apart).
 func (s *Schema) IsString() bool {
 	return s != nil && s.Kind == KindString

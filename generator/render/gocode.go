@@ -139,17 +139,7 @@ func logAttr(f *ir.Field) string {
 }
 
 // secretSchema reports whether a value of s can hold a sensitive field.
-func secretSchema(s *ir.Schema) bool {
-	switch {
-	case s == nil:
-		return false
-	case s.Kind == ir.KindNamed:
-		return s.Named.Secret
-	case s.Kind == ir.KindSlice || s.Kind == ir.KindMap:
-		return secretSchema(s.Elem)
-	}
-	return false
-}
+func secretSchema(s *ir.Schema) bool { return s.HoldsSecret() }
 
 func validTagName(name string) bool {
 	if name == "" {
