@@ -14,6 +14,8 @@ import (
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/report"
+	"github.com/go-task/task/v3"
+	"github.com/go-task/task/v3/taskfile/ast"
 )
 
 // specsDir is the shared corpus of real-world specs, beside the checkout.
@@ -231,9 +233,11 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 	}
 }
 
-// TestCoverageFailureNamesTheTest: a test that passes in the test steps but
-// fails in the coverage run (here: only under -cover) fails the coverage
-// step with a detail that names it, not a bare exit status.
+// TestCoverageFailureNamesTheTest: a test that fails only under -cover
+// fails the self-check in the test step that runs it (the self-check runs
+// the tests once, with coverage), named there; and `task coverage` alone,
+// as `task check` runs it for a person, fails naming it too rather than
+// with a bare exit status.
 func TestCoverageFailureNamesTheTest(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates and self-checks a whole service; skipped with -short")
@@ -253,18 +257,35 @@ func TestCoverageFailureNamesTheTest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got string
 	for _, s := range c.Steps {
-		if s.Name == "coverage" {
-			if s.Status != report.Failed {
-				t.Fatalf("coverage step %s (%s), want failed", s.Status, s.Detail)
+		switch {
+		case s.Name == "test:unit":
+			if s.Status != report.Failed || !strings.Contains(s.Detail, "TestOnlyUnderCover") {
+				t.Errorf("test:unit %s (%s), want failed naming TestOnlyUnderCover", s.Status, s.Detail)
 			}
-			got = s.Detail
-		} else if s.Status == report.Failed {
+		case s.Name == "coverage":
+			if s.Status != report.NotRun {
+				t.Errorf("coverage %s (%s), want not run after the failed tests", s.Status, s.Detail)
+			}
+		case s.Status == report.Failed:
 			t.Errorf("step %s failed too: %s", s.Name, s.Detail)
 		}
 	}
-	if !strings.Contains(got, "TestOnlyUnderCover") {
-		t.Errorf("coverage detail %q names no test", got)
+
+	// Without the self-check's COVERDIR, the coverage task runs the tests
+	// itself, and its last line names the one that failed.
+	var out strings.Builder
+	e := task.NewExecutor(task.WithDir(dir), task.WithEntrypoint(dir), task.WithStdout(&out), task.WithStderr(&out), task.WithColor(false),
+		task.WithTempDir(task.TempDir{Remote: t.TempDir(), Fingerprint: t.TempDir()}))
+	if err := e.Setup(); err != nil {
+		t.Fatal(err)
+	}
+	vars := ast.NewVars()
+	vars.Set("COVERPROFILE", ast.Var{Value: filepath.Join(t.TempDir(), "coverage.out")})
+	if err := e.Run(context.Background(), &task.Call{Task: "coverage", Vars: vars}); err == nil {
+		t.Fatalf("task coverage passed:\n%s", out.String())
+	}
+	if !strings.Contains(out.String(), "the tests failed under -coverpkg: TestOnlyUnderCover") {
+		t.Errorf("task coverage does not name the test:\n%s", tail(out.String(), 20))
 	}
 }

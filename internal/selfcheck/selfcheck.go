@@ -8,7 +8,9 @@
 //
 // Every task gets the variables GOTEST_FLAGS=-json (the test tasks run
 // `go test {{.GOTEST_FLAGS}} …`, and tests are counted from the JSON events),
-// COVERPROFILE (a file in a temporary folder outside the repository) and,
+// COVERPROFILE (a file in a temporary folder outside the repository),
+// COVERDIR (that folder: the test tasks write their coverage profiles
+// there, and the coverage task merges them rather than run the tests again) and,
 // when a database is available, DATABASE_URL, which is also put in the
 // tasks' environment. go-task leaves a variable of bkgen's own environment
 // as it is, whatever the Taskfile's env says, so a task that needs the
@@ -373,6 +375,9 @@ func (r *runner) vars() *ast.Vars {
 	vs := ast.NewVars()
 	vs.Set("GOTEST_FLAGS", ast.Var{Value: "-json"})
 	vs.Set("COVERPROFILE", ast.Var{Value: filepath.Join(r.tmp, "coverage.out")})
+	// The test steps write their coverage profiles here and the coverage
+	// step merges them: the tests are compiled and run once, not twice.
+	vs.Set("COVERDIR", ast.Var{Value: r.tmp})
 	if r.db != nil {
 		vs.Set("DATABASE_URL", ast.Var{Value: r.db.URL})
 	}

@@ -455,12 +455,15 @@ func TestRunVarsAndEnv(t *testing.T) {
 vars:
   GOTEST_FLAGS: ''
   COVERPROFILE: coverage.out
+  COVERDIR: ''
 tasks:
   test:unit:
     cmds:
       - test "{{.GOTEST_FLAGS}}" = -json
       - test "$BKGEN_TEST_FOO" = bar
       - case "{{.COVERPROFILE}}" in {{.TASKFILE_DIR}}/*) exit 1;; /*) ;; *) exit 1;; esac
+      - case "{{.COVERDIR}}" in {{.TASKFILE_DIR}}/*) exit 1;; /*) ;; *) exit 1;; esac
+      - test -d "{{.COVERDIR}}"
   test:integration:
     cmds:
       - test "{{.DATABASE_URL}}" = postgres://check@127.0.0.1/bkgen_check_x
