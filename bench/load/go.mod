@@ -1,0 +1,3 @@
+module github.com/bkgen/bkgen/bench/load
+
+go 1.26.0
