@@ -162,6 +162,7 @@ func TestCorpusGenerates(t *testing.T) {
 			}
 			// With PostgreSQL, as `bkgen new` does by default: the data layer builds too.
 			cfg := config.Default()
+			cfg.Module = e2eModule
 			dir := filepath.Join(t.TempDir(), "svc")
 			res, err := generator.New(context.Background(), generator.Options{SpecPath: f, OutDir: dir, Config: cfg, NoGit: true, NoCheck: true})
 			if err != nil || res == nil {
@@ -220,7 +221,7 @@ func TestGeneratedCodeLintsClean(t *testing.T) {
 		t.Run(filepath.Base(c.spec)+"/"+c.stack+"/"+c.database, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "svc")
 			cfg := everyTarget(testConfig())
-			cfg.Stack, cfg.Database = c.stack, c.database
+			cfg.Stack, cfg.Database, cfg.Module = c.stack, c.database, e2eModule
 			if _, err := generator.New(context.Background(), generator.Options{SpecPath: c.spec, OutDir: dir, Config: cfg, NoGit: true, NoCheck: true}); err != nil {
 				t.Fatal(err)
 			}

@@ -52,6 +52,9 @@ func TestStacksSelfCheck(t *testing.T) {
 // database layer.
 func checkPasses(t *testing.T, spec string, cfg config.Config) {
 	t.Helper()
+	if cfg.Module == "" {
+		cfg.Module = e2eModule
+	}
 	dir := filepath.Join(t.TempDir(), "svc")
 	// A failed step's event carries the tail of its output.
 	var failures []string
