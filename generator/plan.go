@@ -117,11 +117,48 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 	}
 	files := make([]write.File, len(jobs))
 	errs := make([]error, len(jobs))
+	// sqlc's inputs are rendered first, and sqlc runs (in a child process)
+	// while the rest renders: on a large spec it takes as long as a good
+	// part of the rendering.
+	var inputs []int
+	order := make([]int, 0, len(jobs))
+	for i, j := range jobs {
+		if svc.HasDatabase() && sqlcInput(j.out) {
+			inputs = append(inputs, i)
+		} else {
+			order = append(order, i)
+		}
+	}
+	order = append(inputs, order...)
+	var inputsDone sync.WaitGroup
+	inputsDone.Add(len(inputs))
+	sqlcCtx, cancelSqlc := context.WithCancel(ctx)
+	defer cancelSqlc()
+	var store []write.File
+	var sqlcErr error
+	sqlcDone := make(chan struct{})
+	if svc.HasDatabase() {
+		go func() {
+			defer close(sqlcDone)
+			inputsDone.Wait()
+			in := make([]write.File, 0, len(inputs))
+			for _, i := range inputs {
+				if errs[i] != nil {
+					return // plan reports it with the other render errors
+				}
+				in = append(in, files[i])
+			}
+			store, sqlcErr = runSqlc(sqlcCtx, in)
+		}()
+	} else {
+		close(sqlcDone)
+	}
 	var wg sync.WaitGroup
 	next := make(chan int)
 	for range runtime.GOMAXPROCS(0) {
 		wg.Go(func() {
-			for i := range next {
+			for k := range next {
+				i := order[k]
 				j := jobs[i]
 				b, err := r.Render(j.tmpl, j.out, j.data)
 				owner := ownerOf(j.out)
@@ -129,24 +166,27 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 					owner = write.Owner(o)
 				}
 				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: owner, Mode: modeOf(j.out), Source: sourceOf(composed, j.tmpl)}, err
+				if k < len(inputs) {
+					inputsDone.Done()
+				}
 			}
 		})
 	}
-	for i := range jobs {
-		next <- i
+	for k := range order {
+		next <- k
 	}
 	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
+		cancelSqlc()
+		<-sqlcDone
 		return nil, templateError(err, composed)
 	}
-	if svc.HasDatabase() {
-		store, err := runSqlc(ctx, files)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, store...)
+	<-sqlcDone
+	if sqlcErr != nil {
+		return nil, sqlcErr
 	}
+	files = append(files, store...)
 	files = append(files,
 		write.File{Path: "api/" + svc.SpecFile, Data: specBytes, Owner: write.User},
 		write.File{Path: "internal/api/" + svc.EmbeddedSpec, Data: embeddedSpec(svc, specBytes), Owner: write.Generated},
@@ -268,13 +308,19 @@ func included(rel string, svc *ir.Service) bool {
 	return true
 }
 
+// sqlcInput reports whether sqlc reads a rendered file: sqlc.yaml, the
+// schema (the migrations) and the queries.
+func sqlcInput(p string) bool {
+	return p == "sqlc.yaml" || strings.HasPrefix(p, "migrations/") && strings.HasSuffix(p, ".sql") ||
+		strings.HasPrefix(p, "internal/store/") && strings.HasSuffix(p, ".sql")
+}
+
 // runSqlc runs sqlc on the rendered schema, queries and sqlc.yaml, and
 // returns the data access code it writes (internal/store), owned by bkgen.
 func runSqlc(ctx context.Context, files []write.File) ([]write.File, error) {
 	in := make(map[string][]byte)
 	for _, f := range files {
-		if f.Path == "sqlc.yaml" || strings.HasPrefix(f.Path, "migrations/") && strings.HasSuffix(f.Path, ".sql") ||
-			strings.HasPrefix(f.Path, "internal/store/") && strings.HasSuffix(f.Path, ".sql") {
+		if sqlcInput(f.Path) {
 			in[f.Path] = f.Data
 		}
 	}

@@ -12,6 +12,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 )
 
 // Apply writes plan into dir.
@@ -133,7 +135,9 @@ type applier struct {
 	conflicts []string        // the new lock's conflicts
 	bases     map[string]bool // merged files whose base is kept
 
-	// Rollback of New.
+	// Rollback of New; mu guards them and the creation of folders while
+	// New writes concurrently (runNew).
+	mu           sync.Mutex
 	createdFiles []string
 	createdDirs  []string
 
@@ -330,10 +334,14 @@ func (a *applier) commit(ctx context.Context) error {
 
 // opHook is nil in production. The crash test sets it, in a child process
 // only, to kill that process between two ops: run calls it with the number
-// of ops done before each op, and once more after the last.
+// of ops done before each op, and once more after the last (in Regen mode:
+// New writes a phase's ops concurrently and does not call it).
 var opHook func(done int)
 
 func (a *applier) run(ctx context.Context) error {
+	if a.opts.Mode == New {
+		return a.runNew(ctx)
+	}
 	for i := range a.ops {
 		if opHook != nil {
 			opHook(i)
@@ -358,13 +366,69 @@ func (a *applier) run(ctx context.Context) error {
 	return nil
 }
 
+// newWriters is how many files New writes at once. Each write ends in an
+// fsync, which on a disk that takes milliseconds per journal commit is
+// most of the time New spends writing; the file system commits concurrent
+// fsyncs together, so writing 16 at once takes a fraction of the time.
+const newWriters = 16
+
+// runNew carries out the ops of New phase by phase, the files of a phase
+// concurrently: unlike a regen, New keeps no journal whose order matters,
+// and a failure removes everything it wrote (see commit). The error is that
+// of the first op, in order, that failed.
+func (a *applier) runNew(ctx context.Context) error {
+	for start := 0; start < len(a.ops); {
+		end := start + 1
+		for end < len(a.ops) && a.ops[end].phase == a.ops[start].phase {
+			end++
+		}
+		ops := a.ops[start:end]
+		writers := min(newWriters, len(ops))
+		if slices.ContainsFunc(ops, func(o op) bool { return o.remove }) {
+			writers = 1 // a removal may remove the folder another op writes into
+		}
+		errs := make([]error, len(ops))
+		var next atomic.Int64
+		var failed atomic.Bool // no op starts after one failed, as in a regen
+		var wg sync.WaitGroup
+		for range writers {
+			wg.Go(func() {
+				for i := int(next.Add(1) - 1); i < len(ops) && !failed.Load(); i = int(next.Add(1) - 1) {
+					o := &ops[i]
+					switch {
+					case ctx.Err() != nil:
+						errs[i] = fmt.Errorf("write %s: %w", o.path, ctx.Err())
+					case o.remove:
+						errs[i] = a.removeFile(o.path)
+					default:
+						errs[i] = a.writeFile(o.path, o.data, o.perm, o.keepPerm)
+					}
+					if errs[i] != nil {
+						failed.Store(true)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				return err
+			}
+		}
+		start = end
+	}
+	return nil
+}
+
 func (a *applier) writeFile(p string, data []byte, perm fs.FileMode, keepPerm bool) error {
 	if err := a.mkdirs(path.Dir(p)); err != nil {
 		return err
 	}
 	name := filepath.FromSlash(p)
 	if _, err := a.root.Lstat(name); errors.Is(err, fs.ErrNotExist) {
+		a.mu.Lock()
 		a.createdFiles = append(a.createdFiles, p)
+		a.mu.Unlock()
 	}
 	dir := a.root
 	if d := path.Dir(p); d != "." {
@@ -386,6 +450,9 @@ func (a *applier) mkdirs(dir string) error {
 	if dir == "." {
 		return nil
 	}
+	// One at a time, so that createdDirs lists a folder before those inside it.
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	cur := ""
 	for part := range strings.SplitSeq(dir, "/") {
 		cur = path.Join(cur, part)
