@@ -55,11 +55,11 @@ func run(w io.Writer, spec, database string, runs int) error {
 	}
 	tmp, err := os.MkdirTemp("", "bkgen-bench-selfcheck-")
 	if err != nil {
-		return err
+		return fmt.Errorf("temporary folder: %w", err)
 	}
-	defer os.RemoveAll(tmp)
+	defer func() { _ = os.RemoveAll(tmp) }()
 	bin := filepath.Join(tmp, "bkgen")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/bkgen").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/bkgen").CombinedOutput(); err != nil { //nolint:gosec // the benchmark's own temporary folder
 		return fmt.Errorf("go build ./cmd/bkgen: %w\n%s", err, out)
 	}
 	var (
@@ -70,7 +70,7 @@ func run(w io.Writer, spec, database string, runs int) error {
 	for i := range runs + 1 {
 		dir := filepath.Join(tmp, fmt.Sprintf("svc%d", i))
 		start := time.Now()
-		cmd := exec.Command(bin, "new", "--from", spec, "--out", dir, "--no-git", "--database", database,
+		cmd := exec.Command(bin, "new", //nolint:gosec // the bkgen just built, on the spec the user named "--from", spec, "--out", dir, "--no-git", "--database", database,
 			"--module", fmt.Sprintf("example.com/bench/selfcheck%d", i))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("bkgen new (run %d): %w\n%s", i, err, out)
@@ -94,7 +94,7 @@ func run(w io.Writer, spec, database string, runs int) error {
 			steps[s.Name] = append(steps[s.Name], time.Duration(s.DurationMS)*time.Millisecond)
 		}
 		if err := os.RemoveAll(dir); err != nil {
-			return err
+			return fmt.Errorf("remove run %d: %w", i, err)
 		}
 	}
 	load, _ := os.ReadFile("/proc/loadavg")
@@ -115,9 +115,9 @@ func run(w io.Writer, spec, database string, runs int) error {
 }
 
 func readCheck(dir string) (*check, error) {
-	data, err := os.ReadFile(filepath.Join(dir, ".bkgen", "check.json"))
+	data, err := os.ReadFile(filepath.Join(dir, ".bkgen", "check.json")) //nolint:gosec // the report of the service just generated
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("self-check report: %w", err)
 	}
 	var c check
 	if err := json.Unmarshal(data, &c); err != nil {
