@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"fmt"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,7 +25,9 @@ type builder struct {
 	types     []*ir.Type
 	// unenforced records the schema pointers already warned of for keywords bkgen does not check.
 	unenforced map[string]bool
-	security   *security
+	// warned records the (pointer, message) pairs already warned of by warnOnce.
+	warned   map[string]bool
+	security *security
 }
 
 // reservedTypeNames are the names the generated api package declares itself.
@@ -40,6 +43,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 		pos:        pos,
 		byValue:    make(map[*openapi3.Schema]*ir.Type),
 		unenforced: make(map[string]bool),
+		warned:     make(map[string]bool),
 		compNames:  make(map[*openapi3.Schema]string),
 		typeNames:  ir.NewNamer(reservedNames(doc)...),
 	}
@@ -67,6 +71,7 @@ func buildService(doc *openapi3.T, cfg *config.Config, specFile string, pos func
 	if b.svc.Module == "" {
 		b.svc.Module = "example.com/" + name
 	}
+	b.checkNames()
 	if cfg.BasePath != nil {
 		b.svc.BasePath = strings.TrimRight(*cfg.BasePath, "/")
 	} else {
@@ -122,6 +127,17 @@ func (b *builder) buildComponent(name string, built map[string]bool) {
 		}
 	}
 	b.schemaUse(&openapi3.SchemaRef{Ref: "#/components/schemas/" + name, Value: ref.Value}, ir.GoName(name), "/components/schemas/"+ir.EscapePointer(name))
+}
+
+// warnOnce adds a warning at pointer, unless the same one was added before
+// (a schema is built once but may be stored by several tables).
+func (b *builder) warnOnce(pointer, format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if b.warned[pointer+"\x00"+msg] {
+		return
+	}
+	b.warned[pointer+"\x00"+msg] = true
+	b.diags.Warnf(b.pos(pointer), pointer, "%s", msg)
 }
 
 // finish orders the types and decides which fields are pointers.

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -29,6 +30,7 @@ func (b *builder) buildOperations() {
 	// Group files share internal/service with services_gen.go and db_gen.go.
 	// Reserved: the service package's own files (services_gen.go, db_gen.go, crud_gen.go).
 	groupNames := ir.NewNamer("Services", "DB", "Crud")
+	groupFiles := ir.NewNamer(serviceFiles...)
 	routes := newRouteNames()
 	prefix := groupPrefix(sortedKeys(paths))
 	for _, path := range sortedKeys(paths) {
@@ -71,7 +73,7 @@ func (b *builder) buildOperations() {
 			g, ok := groups[key]
 			if !ok {
 				name := b.groupName(groupNames, key)
-				g = &ir.Group{Name: name, File: fileStem(name)}
+				g = &ir.Group{Name: name, File: groupFile(groupFiles, name)}
 				groups[key] = g
 				b.svc.Groups = append(b.svc.Groups, g)
 			}
@@ -525,16 +527,25 @@ func commonStaticPrefix(paths []string) string {
 	return "/" + strings.Join(common, "/")
 }
 
-func fileStem(goName string) string {
-	return strings.ReplaceAll(ir.Slug(goName), "-", "_")
-}
-
+// oneLine is the first line of s, for one-line comments and titles: cut
+// at any line break (a carriage return ends an SQL comment too), with other
+// control characters (NUL, which PostgreSQL refuses even in a comment,
+// escape sequences) made spaces.
 func oneLine(s string) string {
 	s = strings.TrimSpace(s)
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
+	if i := strings.IndexAny(s, "\n\r\u0085\u2028\u2029"); i >= 0 {
 		s = strings.TrimSpace(s[:i])
 	}
-	return s
+	s = strings.Map(func(r rune) rune {
+		switch {
+		case r == '\uFEFF': // a byte order mark, which Go refuses past a file's start
+			return -1
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, s)
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
 
 // routablePath is a paths key as requests can reach it: without a "#…"

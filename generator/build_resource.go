@@ -22,7 +22,9 @@ func (b *builder) buildResources() {
 		p := strings.TrimSuffix(op.Path, "/")
 		byPath[p] = append(byPath[p], op)
 	}
-	tables, plurals := ir.NewNamer(), ir.NewNamer()
+	// bkgen's own tables (API keys, sessions) and goose's are taken.
+	tables, plurals := ir.NewNamer("bkgen_api_keys", "bkgen_sessions", "goose_db_version"), ir.NewNamer()
+	tableGoNames := ir.NewNamer()
 	for _, coll := range sortedKeys(byPath) {
 		if coll == "" || isParamSegment(lastSegment(coll)) {
 			continue
@@ -59,7 +61,7 @@ func (b *builder) buildResources() {
 			}
 			continue
 		}
-		r.Table.Name = tables.Take(r.Table.Name)
+		r.Table.Name = takeSQLName(tables, tableGoNames, tableName(r.Table.Name))
 		r.Plural = plurals.Take(qualifiedPlural(r, plurals))
 		kept = append(kept, r)
 	}
@@ -76,18 +78,21 @@ func (b *builder) buildResources() {
 			r.Table.Indexes = append(r.Table.Indexes, &ir.Index{Columns: []string{c.Name}})
 		}
 	}
-	nameIndexes(b.svc.Resources)
+	nameIndexes(b.svc.Resources, b.svc.Database)
 }
 
-// nameIndexes names every index, unique constraint and foreign key, once the
-// tables have their final names (tables are renamed when two entities want
-// one name): after the table and columns, an index once per column set, and
-// unique in the schema as PostgreSQL wants index names. It is the one place
-// these names are made.
-func nameIndexes(resources []*ir.Resource) {
+// nameIndexes names every index, unique constraint, foreign key, primary key
+// and CHECK constraint, once the tables have their final names (tables are
+// renamed when two entities want one name): after the table and columns, an
+// index once per column set. Names are unique in the schema, as PostgreSQL
+// wants index names and MySQL constraint names, and within PostgreSQL's 63
+// bytes, past which it cuts them (so "ck_a_b_c" of table a_b's column c and
+// of table a's column b_c, or of a column's range and of a column named
+// <column>_range, are told apart). It is the one place these names are made.
+func nameIndexes(resources []*ir.Resource, database string) {
 	used := make(map[string]bool)
-	name := func(prefix, table string, cols []string) string {
-		base := ir.ConstraintName(prefix, table, strings.Join(cols, "_"))
+	take := func(base string) string {
+		base = base[:min(len(base), 63)]
 		n := base
 		for i := 2; used[n]; i++ {
 			suffix := "_" + strconv.Itoa(i)
@@ -96,8 +101,12 @@ func nameIndexes(resources []*ir.Resource) {
 		used[n] = true
 		return n
 	}
+	name := func(prefix, table string, cols []string) string {
+		return take(ir.ConstraintName(prefix, table, strings.Join(cols, "_")))
+	}
 	for _, r := range resources {
 		t := r.Table
+		t.PrimaryKeyName = take("pk_" + t.Name)
 		seen := make(map[string]bool)
 		dedupe := func(prefix string, idx []*ir.Index) []*ir.Index {
 			out := idx[:0]
@@ -116,9 +125,31 @@ func nameIndexes(resources []*ir.Resource) {
 		t.Uniques = dedupe("uq", t.Uniques)
 		t.Indexes = dedupe("idx", t.Indexes)
 		for _, fk := range t.ForeignKeys {
-			fk.Name = ir.ConstraintName("fk", t.Name, fk.Column)
+			fk.Name = name("fk", t.Name, []string{fk.Column})
+		}
+		// The checks the DDL writes (render's ddlUp): a varchar's length on
+		// SQLite, whose types do not enforce it, enums and bounds.
+		for _, c := range t.Columns {
+			if database == "sqlite" && c.Type == ir.ColVarchar && c.Length > 0 {
+				c.Checks.Length = name("ck", t.Name, []string{c.Name + "_len"})
+			}
+			if len(c.Enum) > 0 {
+				c.Checks.Enum = name("ck", t.Name, []string{c.Name})
+			}
+			if c.Min != nil || c.Max != nil {
+				c.Checks.Range = name("ck", t.Name, []string{c.Name + "_range"})
+			}
 		}
 	}
+}
+
+// tableName keeps a table clear of the names SQLite reserves for itself
+// (sqlite_sequence, sqlite_stat1…: it refuses any name starting sqlite_).
+func tableName(name string) string {
+	if strings.HasPrefix(name, "sqlite_") {
+		return "t_" + name
+	}
+	return name
 }
 
 func resourcePath(r *ir.Resource) string {
@@ -437,7 +468,8 @@ func (b *builder) linkParent(r *ir.Resource, byColl map[string]*ir.Resource) {
 		return
 	}
 	param := strings.Trim(segs[len(segs)-2], "{}")
-	name := ir.SnakeName(ir.GoName(parent.Name)) + "_id"
+	name := ir.SnakeName(ir.GoName(parent.Name))
+	name = name[:min(len(name), 60)] + "_id" // within PostgreSQL's 63 bytes
 	col := r.Table.Column(name)
 	if col == nil {
 		col = &ir.Column{Name: name, Type: idColumnType(parent.ID), NotNull: true}

@@ -234,7 +234,7 @@ func (b *builder) namedType(ref *openapi3.SchemaRef, hint, pointer string, kind 
 
 func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, depth int) {
 	props, required, addl, closed := flattenObject(s)
-	names := ir.NewNamer("AdditionalProperties")
+	names := ir.NewNamer(reservedFieldNames...)
 	for _, name := range sortedKeys(props) {
 		p := props[name]
 		fieldPtr := pointer + "/properties/" + ir.EscapePointer(name)
@@ -262,6 +262,11 @@ func (b *builder) fillStruct(t *ir.Type, s *openapi3.Schema, pointer string, dep
 	// Property counts bound by allOf members bound the whole object.
 	b.allOfPropBounds(t.Schema, s, 0)
 }
+
+// reservedFieldNames are the names a generated struct cannot give a field:
+// its methods (a field and a method of one name do not compile) and the
+// member that holds additional properties.
+var reservedFieldNames = []string{"AdditionalProperties", "Validate", "UnmarshalJSON", "MarshalJSON", "LogValue"}
 
 func (b *builder) allOfPropBounds(into *ir.Schema, s *openapi3.Schema, depth int) {
 	if depth > 8 {
@@ -442,12 +447,24 @@ func (b *builder) fillUnion(t *ir.Type, s *openapi3.Schema, pointer string, dept
 				// "track" for TrackObject): accept both.
 				v.Tags = append(v.Tags, propertyValues(use.Named, t.Discriminator)...)
 			}
+			v.Tags = dedupe(v.Tags) // ("Lit" by name, and by the property's enum)
 		}
 		t.Variants = append(t.Variants, v)
 	}
 	if t.Discriminator != "" && !slices.ContainsFunc(t.Variants, func(v *ir.Variant) bool { return len(v.Tags) > 0 }) {
 		t.Discriminator = ""
 	}
+}
+
+// dedupe is ss without its repeats, in order.
+func dedupe(ss []string) []string {
+	var out []string
+	for _, s := range ss {
+		if !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // discriminatorTags lists the discriminator values that select alt: the

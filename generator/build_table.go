@@ -12,7 +12,9 @@ import (
 func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 	t := &ir.Table{Name: name}
 	id := idField(entity, idParam)
-	names := ir.NewNamer()
+	// The queries' own arguments (render's argLimit…) are no column's names.
+	names := ir.NewNamer("page_limit", "page_offset", "page_after", "sort_key", "expected_version")
+	goNames := ir.NewNamer()
 	if entity.Table != "" {
 		t.Name = entity.Table
 	}
@@ -21,7 +23,11 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 			continue
 		}
 		col := columnOf(f)
-		col.Name = names.Take(col.Name)
+		col.Name = takeSQLName(names, goNames, col.Name)
+		if i := slices.IndexFunc(col.Enum, func(v string) bool { return !ir.SQLText(v) }); i >= 0 {
+			b.warnOnce(f.Schema.Pointer, "enum value %q cannot be written as an SQL literal safely (a line break, control character, backslash or \"--\"): column %s of table %s gets no CHECK constraint; the API still accepts the enum's values alone", col.Enum[i], col.Name, t.Name)
+			col.Enum = nil
+		}
 		if f.Store.Unique {
 			t.Uniques = append(t.Uniques, &ir.Index{Columns: []string{col.Name}})
 		}
@@ -42,7 +48,7 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 		t.Columns = append(t.Columns, col)
 	}
 	if t.PrimaryKey == "" {
-		t.Columns = append([]*ir.Column{{Name: names.Take("id"), Type: ir.ColBigint, NotNull: true, Identity: true}}, t.Columns...)
+		t.Columns = append([]*ir.Column{{Name: takeSQLName(names, goNames, "id"), Type: ir.ColBigint, NotNull: true, Identity: true}}, t.Columns...)
 		t.PrimaryKey = t.Columns[0].Name
 	}
 	// The primary key first, as people write tables.
@@ -56,6 +62,19 @@ func (b *builder) tableOf(entity *ir.Type, name, idParam string) *ir.Table {
 		return 0
 	})
 	return t
+}
+
+// takeSQLName takes a free table or column name for base, within
+// PostgreSQL's 63 bytes, whose Go name (sqlc's model or field, ir.GoName)
+// is free too: "i_d" and "id" are both ID in Go.
+func takeSQLName(names, goNames *ir.Namer, base string) string {
+	for {
+		name := names.TakeWithin(base, 63)
+		if !goNames.Has(ir.GoName(name)) {
+			goNames.Take(ir.GoName(name))
+			return name
+		}
+	}
 }
 
 // columnName is the column storing field f: x-bkgen-column, else its name in snake case.
@@ -235,7 +254,9 @@ func sortOf(r *ir.Resource, p *ir.Param) *ir.Sort {
 				col = c
 			}
 		}
-		if col != nil {
+		// The value is a literal of the query (render's queries): one that
+		// cannot be written safely orders by the primary key, as unknown ones do.
+		if col != nil && ir.SQLText(v) {
 			s.Keys = append(s.Keys, ir.SortKey{Value: v, Column: col, Desc: desc})
 		}
 	}
@@ -250,9 +271,18 @@ func sortOf(r *ir.Resource, p *ir.Param) *ir.Sort {
 func filterOf(r *ir.Resource, p *ir.Param) *ir.Filter {
 	name := ir.SnakeName(p.Name)
 	list := p.Schema.Kind == ir.KindSlice
-	candidates := []string{name}
-	if list {
-		candidates = append(candidates, strings.TrimSuffix(name, "s"), strings.TrimSuffix(name, "es"))
+	var candidates []string
+	if name != "c_" {
+		// (SnakeName's "c_" is a name with no ASCII letter or digit,
+		// which says nothing of the column: "名前" is not the column c_.)
+		candidates = append(candidates, name)
+		if list {
+			candidates = append(candidates, strings.TrimSuffix(name, "s"), strings.TrimSuffix(name, "es"))
+		}
+	}
+	// A property of the parameter's very name comes first.
+	if i := slices.IndexFunc(r.Table.Columns, func(c *ir.Column) bool { return c.Field != nil && c.Field.Name == p.Name }); i >= 0 {
+		candidates = append([]string{r.Table.Columns[i].Name}, candidates...)
 	}
 	for _, c := range candidates {
 		col := r.Table.Column(c)

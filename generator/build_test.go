@@ -298,3 +298,37 @@ paths:
 		t.Errorf("group files %v: want store (nothing else is named so)", files)
 	}
 }
+
+// TestGroupFilesAreDistinctPlainSources: a group's files are unique even
+// when Slug cuts two long names alike, and go build reads them as plain
+// sources on every platform: not tests (ab_test.go), not another
+// platform's (x_windows.go), not named like generated files.
+func TestGroupFilesAreDistinctPlainSources(t *testing.T) {
+	t.Parallel()
+	long := "collection_with_a_name_that_is_much_longer_than_forty_bytes_"
+	svc, _ := buildYAML(t, `openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /ab_test/things:
+    get: {responses: {'200': {description: ok}}}
+  /x_windows:
+    get: {responses: {'200': {description: ok}}}
+  /y_arm64:
+    get: {responses: {'200': {description: ok}}}
+  /z_gen:
+    get: {responses: {'200': {description: ok}}}
+  /`+long+`a:
+    get: {responses: {'200': {description: ok}}}
+  /`+long+`b:
+    get: {responses: {'200': {description: ok}}}
+`)
+	want := []string{"ab_test_group", "collection_with_a_name_that_is_much_long", "collection_with_a_name_that_is_much_long2", "x_windows_group", "y_arm64_group", "z_gen_group"}
+	var got []string
+	for _, g := range svc.Groups {
+		got = append(got, g.File)
+	}
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("group files %q, want %q", got, want)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // initialisms are the words Go writes in one case (Effective Go, golint's list).
@@ -57,16 +58,23 @@ func LowerName(s string) string {
 	for i < len(r) && unicode.IsUpper(r[i]) {
 		i++
 	}
-	switch {
-	case i == len(r):
-		return strings.ToLower(n)
-	case i > 1:
-		i--
+	var out string
+	if i == len(r) {
+		out = strings.ToLower(n)
+		r = []rune(out)
+	} else {
+		if i > 1 {
+			i--
+		}
+		for j := 0; j < max(i, 1); j++ {
+			r[j] = unicode.ToLower(r[j])
+		}
+		out = string(r)
 	}
-	for j := 0; j < max(i, 1); j++ {
-		r[j] = unicode.ToLower(r[j])
+	if unicode.IsUpper(r[0]) {
+		// An upper-case letter with no lower case (ϒ): still exported.
+		out = "x" + out
 	}
-	out := string(r)
 	if isKeyword(out) {
 		out += "_"
 	}
@@ -141,6 +149,30 @@ func (n *Namer) Take(base string) string {
 	return name
 }
 
+// TakeWithin is Take for names of at most limit bytes (SQL identifiers:
+// PostgreSQL cuts longer ones, so two names that differ only past the limit
+// would be one): base is cut to make room for the suffix.
+func (n *Namer) TakeWithin(base string, limit int) string {
+	name := cutBytes(base, limit)
+	for i := 2; n.used[strings.ToLower(name)]; i++ {
+		suffix := strconv.Itoa(i)
+		name = cutBytes(base, limit-len(suffix)) + suffix
+	}
+	n.used[strings.ToLower(name)] = true
+	return name
+}
+
+// cutBytes is s cut to at most limit bytes, on a rune boundary.
+func cutBytes(s string, limit int) string {
+	if len(s) <= limit {
+		return s
+	}
+	for limit > 0 && !utf8.RuneStart(s[limit]) {
+		limit--
+	}
+	return s[:limit]
+}
+
 // Slug turns a title into a lower-case, dash-separated name usable as a
 // folder, binary and DNS label: "Swagger Petstore - OpenAPI 3.0" -> "swagger-petstore-openapi-3-0".
 func Slug(s string) string {
@@ -166,6 +198,21 @@ func SnakeName(s string) string {
 		name = name[:63]
 	}
 	return name
+}
+
+// IsSQLName reports whether s is a lower-case SQL name as SnakeName makes
+// them: ASCII letters, digits and underscores, not starting with a digit,
+// 1 to 63 bytes (PostgreSQL's limit).
+func IsSQLName(s string) bool {
+	if s == "" || len(s) > 63 || s[0] >= '0' && s[0] <= '9' {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if c != '_' && (c < 'a' || c > 'z') && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	return true
 }
 
 // asciiWords splits s into lower-case words and keeps their ASCII letters

@@ -34,6 +34,9 @@ func TestLowerName(t *testing.T) {
 		{"ID", "id"},
 		{"type", "type_"},
 		{"range", "range_"},
+		{"TYPE", "type_"}, // all capitals, a keyword once lowered
+		{"ϒ", "xϒ"},       // an upper-case letter with no lower case
+		{"日本", "x日本"},
 	} {
 		if got := LowerName(c.in); got != c.want {
 			t.Errorf("LowerName(%q) = %q, want %q", c.in, got, c.want)
@@ -67,5 +70,32 @@ func TestNamerIsCaseInsensitive(t *testing.T) {
 	}
 	if !n.Has("pet") || n.Has("Dog") {
 		t.Error("Has")
+	}
+}
+
+func TestTakeWithin(t *testing.T) {
+	t.Parallel()
+	n := NewNamer()
+	long := "a_very_long_property_name_that_goes_on_and_on_past_every_limit_and_more"
+	for _, want := range []string{long[:63], long[:62] + "2", long[:62] + "3"} {
+		if got := n.TakeWithin(long, 63); got != want {
+			t.Errorf("TakeWithin = %q, want %q", got, want)
+		}
+	}
+	if got := n.TakeWithin("é", 1); got != "" {
+		t.Errorf("TakeWithin cut a rune: %q", got)
+	}
+}
+
+func TestSQLText(t *testing.T) {
+	t.Parallel()
+	for s, want := range map[string]bool{
+		"active": true, "a'b": true, "x;y": true, "日本": true, "": true, "a -b": true,
+		"a\nb": false, "a\rb": false, "a\x00b": false, "C:\\x": false, "a--b": false, "--": false,
+		"a\u2028b": false, "\xff": false,
+	} {
+		if got := SQLText(s); got != want {
+			t.Errorf("SQLText(%q) = %v, want %v", s, got, want)
+		}
 	}
 }

@@ -1,6 +1,10 @@
 package ir
 
-import "slices"
+import (
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
 
 // Resource is a collection and item path pair backed by a table: the
 // operations on it get working CRUD defaults instead of 501.
@@ -109,6 +113,17 @@ type Table struct {
 	Indexes     []*Index      `json:"indexes,omitempty"`
 	ForeignKeys []*ForeignKey `json:"foreign_keys,omitempty"`
 	Uniques     []*Index      `json:"uniques,omitempty"`
+	// PrimaryKeyName names the primary key constraint (see PKName).
+	PrimaryKeyName string `json:"-"`
+}
+
+// PKName is the name of the table's primary key constraint: "pk_" and the
+// table's name, unless the builder had to make it shorter or distinct.
+func (t *Table) PKName() string {
+	if t.PrimaryKeyName != "" {
+		return t.PrimaryKeyName
+	}
+	return "pk_" + t.Name
 }
 
 // ColumnType is a dialect-neutral column type; the DDL writer spells it.
@@ -150,6 +165,44 @@ type Column struct {
 	Field *Field `json:"-"`
 	// Touch is true for updated_at: every update sets it to now.
 	Touch bool `json:"touch,omitempty"`
+	// Checks name the column's CHECK constraints (see CheckName).
+	Checks CheckNames `json:"-"`
+}
+
+// CheckNames are the names of a column's CHECK constraints, made unique in
+// the schema (MySQL wants them so) by the builder; empty when it made none.
+type CheckNames struct {
+	Length, Enum, Range string
+}
+
+// The kinds of CHECK constraint of a column.
+const (
+	CheckLength = "len"
+	CheckEnum   = "enum"
+	CheckRange  = "range"
+)
+
+// CheckName is the name of the column's CHECK constraint of kind (CheckLength,
+// CheckEnum, CheckRange) in table: the one the builder made, else
+// "ck_<table>_<column>", with "_len" or "_range" after the column for those
+// kinds.
+func (c *Column) CheckName(table, kind string) string {
+	switch kind {
+	case CheckLength:
+		if c.Checks.Length != "" {
+			return c.Checks.Length
+		}
+		return ConstraintName("ck", table, c.Name+"_len")
+	case CheckRange:
+		if c.Checks.Range != "" {
+			return c.Checks.Range
+		}
+		return ConstraintName("ck", table, c.Name+"_range")
+	}
+	if c.Checks.Enum != "" {
+		return c.Checks.Enum
+	}
+	return ConstraintName("ck", table, c.Name)
 }
 
 // Symbolic column defaults, which each database's DDL spells its own way.
@@ -206,6 +259,24 @@ func (s *Service) UsesDatabaseSQL() bool {
 
 // Op returns the operation serving op, or nil.
 func (r *Resource) Op(op CRUD) *Operation { return r.Ops[op] }
+
+// SQLText reports whether s can be written as an SQL string literal that
+// every engine, sqlc and goose read back as s: quotes are doubled, but
+// MySQL takes a backslash as an escape, PostgreSQL refuses NUL, goose splits
+// a migration into statements line by line (a line break could end one
+// early or start an annotation) and reads "--" as the start of a comment
+// when it looks for a statement's end.
+func SQLText(s string) bool {
+	if !utf8.ValidString(s) || strings.Contains(s, "--") {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || r == '\\' || r == 0x85 || r == 0x2028 || r == 0x2029 {
+			return false
+		}
+	}
+	return true
+}
 
 // ConstraintName is the deterministic name of a constraint or index, within
 // PostgreSQL's 63 bytes: "uq_books_isbn".

@@ -111,9 +111,17 @@ func (e *examples) named(t *ir.Type) (any, bool) {
 			return nil, false
 		}
 		return t.Values[0].Value, true
-	case ir.TypeSlice:
-		return e.slice(t.Schema, t.Elem)
-	case ir.TypeUnion:
+	case ir.TypeSlice, ir.TypeUnion:
+		// A list of itself, or a union with a variant that holds the union
+		// (a JSON value: an array of JSON values) recurses without a struct.
+		if e.onStack[t] > 0 {
+			return nil, false
+		}
+		e.onStack[t]++
+		defer func() { e.onStack[t]-- }()
+		if t.Kind == ir.TypeSlice {
+			return e.slice(t.Schema, t.Elem)
+		}
 		for _, v := range t.Variants {
 			if x, ok := e.variant(t, v); ok {
 				return x, true

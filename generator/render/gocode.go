@@ -2,11 +2,13 @@ package render
 
 import (
 	"fmt"
+	"go/build/constraint"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/bkgen/bkgen/generator/ir"
 )
@@ -428,7 +430,7 @@ func toFloat(v any) (float64, bool) {
 
 // comment turns text into // comment lines, prefixed by name on the first line.
 func comment(text string) string {
-	text = strings.TrimSpace(text)
+	text = strings.TrimSpace(commentSafe(text))
 	if text == "" {
 		return ""
 	}
@@ -443,9 +445,33 @@ func comment(text string) string {
 			b.WriteString("//\n")
 			continue
 		}
+		if constraint.IsPlusBuild("// " + l) {
+			// go/format moves a "// +build …" line of any comment to the
+			// head of the file, where it is a build constraint: a
+			// description must not exclude the file from the build.
+			l = "(" + l + ")"
+		}
 		b.WriteString("// " + l + "\n")
 	}
 	return b.String()
+}
+
+// commentSafe is text as a Go comment can hold it: Go refuses NUL, a byte
+// order mark and invalid UTF-8 anywhere in a file, comments too; other
+// control characters but line breaks and tabs become spaces.
+func commentSafe(text string) string {
+	text = strings.ToValidUTF8(text, "\uFFFD")
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == '\uFEFF':
+			return -1
+		case r == '\n' || r == '\t':
+			return r
+		case unicode.IsControl(r):
+			return ' '
+		}
+		return r
+	}, text)
 }
 
 // minRun is the shortest run of one byte goString writes as strings.Repeat.

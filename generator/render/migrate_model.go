@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/ir"
@@ -120,7 +119,7 @@ func sortTables(ts []ModelTable) {
 
 // modelTable spells t as ddlUp writes it.
 func modelTable(d dialect, t *ir.Table) ModelTable {
-	mt := ModelTable{Name: t.Name, PrimaryKey: ModelKey{Name: "pk_" + t.Name, Columns: []string{t.PrimaryKey}}}
+	mt := ModelTable{Name: t.Name, PrimaryKey: ModelKey{Name: t.PKName(), Columns: []string{t.PrimaryKey}}}
 	for _, c := range t.Columns {
 		mc, inlinePK := modelColumn(d, t.Name, c)
 		if inlinePK {
@@ -169,11 +168,7 @@ func modelColumn(d dialect, table string, c *ir.Column) (ModelColumn, bool) {
 		mc.Default = d.defaultExpr(c, c.Default)
 	}
 	for i, check := range d.checks(c) {
-		suffix := "_len"
-		if i > 0 {
-			suffix += strconv.Itoa(i)
-		}
-		mc.Checks = append(mc.Checks, ModelCheck{Name: ir.ConstraintName("ck", table, c.Name+suffix), Kind: checkLength, Expr: check})
+		mc.Checks = append(mc.Checks, ModelCheck{Name: lengthCheckName(table, c, i), Kind: checkLength, Expr: check})
 	}
 	if len(c.Enum) > 0 {
 		vals := make([]string, len(c.Enum))
@@ -181,7 +176,7 @@ func modelColumn(d dialect, table string, c *ir.Column) (ModelColumn, bool) {
 			vals[i] = sqlString(v)
 		}
 		mc.Checks = append(mc.Checks, ModelCheck{
-			Name: ir.ConstraintName("ck", table, c.Name), Kind: checkEnum,
+			Name: c.CheckName(table, ir.CheckEnum), Kind: checkEnum,
 			Expr: fmt.Sprintf("%s IN (%s)", d.ident(c.Name), strings.Join(vals, ", ")),
 		})
 	}
@@ -194,7 +189,7 @@ func modelColumn(d dialect, table string, c *ir.Column) (ModelColumn, bool) {
 			conds = append(conds, fmt.Sprintf("%s <= %s", d.ident(c.Name), number(*c.Max)))
 		}
 		mc.Checks = append(mc.Checks, ModelCheck{
-			Name: ir.ConstraintName("ck", table, c.Name+"_range"), Kind: checkRange, Expr: strings.Join(conds, " AND "),
+			Name: c.CheckName(table, ir.CheckRange), Kind: checkRange, Expr: strings.Join(conds, " AND "),
 		})
 	}
 	return mc, inlinePK

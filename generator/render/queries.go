@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/bkgen/bkgen/generator/ir"
 )
@@ -11,19 +12,63 @@ import (
 // Query names of a resource, shared by the SQL and the Go that calls it.
 func queryName(r *ir.Resource, op ir.CRUD) string {
 	// Table and entity names are unique across resources; path segments are not.
+	name := asciiName(r.Name)
 	switch op {
 	case ir.List:
 		return "List" + modelName(r)
 	case ir.Create:
-		return "Create" + r.Name
+		return "Create" + name
 	case ir.Get:
-		return "Get" + r.Name
+		return "Get" + name
 	case ir.Replace:
-		return "Replace" + r.Name
+		return "Replace" + name
 	case ir.Update:
-		return "Update" + r.Name
+		return "Update" + name
 	}
-	return "Delete" + r.Name
+	return "Delete" + name
+}
+
+// asciiName spells each non-ASCII letter or digit of a Go name as "U" and
+// its code point in hex ("Café" → "CafU00E9"): sqlc's SQLite engine edits a
+// query at offsets that a multi-byte character in the query's name shifts,
+// which breaks the query ("-- name: CreateCafé").
+func asciiName(s string) string {
+	i := strings.IndexFunc(s, func(r rune) bool { return r >= utf8.RuneSelf })
+	if i < 0 {
+		return s
+	}
+	var b strings.Builder
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+		} else {
+			fmt.Fprintf(&b, "U%04X", r)
+		}
+	}
+	return b.String()
+}
+
+// SQLName is name as an identifier of the service's database, quoted where
+// the engine reserves it (a table named index or order).
+func (d FileData) SQLName(name string) string { return dialectOf(d.Service).ident(name) }
+
+// star is what a query selects all of t's columns with: "*", or, on MySQL,
+// "t.*" when a column is a word MySQL reserves but sqlc's list of them
+// lacks: sqlc spells "*" out as the column names, quoting only the words on
+// its list, and MySQL takes a reserved word bare after a table's name and a
+// dot alone.
+func star(d dialect, t *ir.Table) string {
+	if _, ok := d.(mysql); ok && slices.ContainsFunc(t.Columns, func(c *ir.Column) bool { return sqlcUnquoted[c.Name] }) {
+		return d.ident(t.Name) + ".*"
+	}
+	return "*"
+}
+
+// sqlcUnquoted are the words of mysqlReserved that sqlc (v1.31) does not
+// quote when it spells out a "*" for MySQL.
+var sqlcUnquoted = map[string]bool{
+	"array": true, "current_role": true, "ilike": true, "intersect": true, "offset": true, "returning": true, "tablesample": true,
 }
 
 // Argument names of the list query.
@@ -80,7 +125,7 @@ func queries(svc *ir.Service) string {
 				sortRef, with, from = d.sortKey()
 			}
 			// With a WITH clause in FROM, the columns are the table's.
-			sel, qual := "*", ""
+			sel, qual := star(d, t), ""
 			if from != "" {
 				sel, qual = table+".*", table+"."
 			}
@@ -142,7 +187,7 @@ func queries(svc *ir.Service) string {
 		}
 		// Without RETURNING, a create or update reads the row back with the get.
 		if r.Has(ir.Get) || !d.returning() && (r.Has(ir.Create) || r.Has(ir.Replace) || r.Has(ir.Update)) {
-			fmt.Fprintf(&b, "-- name: %s :one\nSELECT * FROM %s\nWHERE %s;\n\n", queryName(r, ir.Get), table, idCond)
+			fmt.Fprintf(&b, "-- name: %s :one\nSELECT %s FROM %s\nWHERE %s;\n\n", queryName(r, ir.Get), star(d, t), table, idCond)
 		}
 		for _, op := range []ir.CRUD{ir.Replace, ir.Update} {
 			if !r.Has(op) {

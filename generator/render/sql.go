@@ -251,22 +251,18 @@ func ddlUp(svc *ir.Service) string {
 			lines = append(lines, line)
 		}
 		if !inlinePK {
-			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s PRIMARY KEY (%s)", d.ident("pk_"+t.Name), d.ident(t.PrimaryKey)))
+			lines = append(lines, fmt.Sprintf("    CONSTRAINT %s PRIMARY KEY (%s)", d.ident(t.PKName()), d.ident(t.PrimaryKey)))
 		}
 		for _, c := range t.Columns {
 			for i, check := range d.checks(c) {
-				suffix := "_len"
-				if i > 0 {
-					suffix += strconv.Itoa(i)
-				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(ir.ConstraintName("ck", t.Name, c.Name+suffix)), check))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(lengthCheckName(t.Name, c, i)), check))
 			}
 			if len(c.Enum) > 0 {
 				vals := make([]string, len(c.Enum))
 				for i, v := range c.Enum {
 					vals[i] = sqlString(v)
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", d.ident(ir.ConstraintName("ck", t.Name, c.Name)), d.ident(c.Name), strings.Join(vals, ", ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s IN (%s))", d.ident(c.CheckName(t.Name, ir.CheckEnum)), d.ident(c.Name), strings.Join(vals, ", ")))
 			}
 			if c.Min != nil || c.Max != nil {
 				var conds []string
@@ -276,7 +272,7 @@ func ddlUp(svc *ir.Service) string {
 				if c.Max != nil {
 					conds = append(conds, fmt.Sprintf("%s <= %s", d.ident(c.Name), number(*c.Max)))
 				}
-				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(ir.ConstraintName("ck", t.Name, c.Name+"_range")), strings.Join(conds, " AND ")))
+				lines = append(lines, fmt.Sprintf("    CONSTRAINT %s CHECK (%s)", d.ident(c.CheckName(t.Name, ir.CheckRange)), strings.Join(conds, " AND ")))
 			}
 		}
 		for _, u := range t.Uniques {
@@ -307,6 +303,16 @@ func ddlUp(svc *ir.Service) string {
 		b.WriteString("\n")
 	}
 	return strings.TrimRight(b.String(), "\n")
+}
+
+// lengthCheckName names the i-th of a column's checks beyond its type
+// (dialect.checks): the builder's name for the first, "_len1"… after the
+// column for the others.
+func lengthCheckName(table string, c *ir.Column, i int) string {
+	if i == 0 {
+		return c.CheckName(table, ir.CheckLength)
+	}
+	return ir.ConstraintName("ck", table, c.Name+"_len"+strconv.Itoa(i))
 }
 
 // ddlDown drops the tables in reverse order.

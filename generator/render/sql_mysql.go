@@ -58,7 +58,13 @@ func newMySQL(svc *ir.Service) mysql {
 // mysqlReserved are words MySQL 8, MariaDB (or sqlc's parser of MySQL) will
 // not take as a bare column or table name.
 var mysqlReserved = map[string]bool{
-	"accessible": true, "add": true, "all": true, "alter": true, "analyze": true, "and": true, "as": true, "asc": true,
+	// (The words sqlc's parser refuses bare, and sqlc's own list of them.)
+	"array": true, "tablesample": true, "sql_big_result": true, "ilike": true, "float4": true, "float8": true,
+	"int1": true, "int2": true, "int3": true, "int4": true, "int8": true, "io_after_gtids": true,
+	"io_before_gtids": true, "master_bind": true, "master_ssl_verify_server_cert": true, "middleint": true,
+	"no_write_to_binlog": true, "optimizer_costs": true, "read_write": true, "sql_calc_found_rows": true,
+	"sql_small_result": true,
+	"accessible":       true, "add": true, "all": true, "alter": true, "analyze": true, "and": true, "as": true, "asc": true,
 	"asensitive": true, "before": true, "between": true, "bigint": true, "binary": true, "blob": true, "both": true,
 	"by": true, "call": true, "cascade": true, "case": true, "change": true, "char": true, "character": true,
 	"check": true, "collate": true, "column": true, "condition": true, "constraint": true, "continue": true,

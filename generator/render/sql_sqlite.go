@@ -20,6 +20,25 @@ import (
 // the number 2026.
 type sqlite struct{ standard }
 
+// ident quotes the words PostgreSQL reserves and the ones only SQLite does
+// (a table named commit or index is a syntax error there).
+func (sqlite) ident(name string) string {
+	if sqliteReserved[name] {
+		return `"` + name + `"`
+	}
+	return quoteIdent(name)
+}
+
+// sqliteReserved are the keywords SQLite takes as no bare name of a table,
+// column or index that sqlReserved leaves out (sqlite.org/lang_keywords.html,
+// those without a fallback to an identifier in its grammar). FuzzDDL tries
+// every engine's keywords on SQLite itself.
+var sqliteReserved = map[string]bool{
+	"add": true, "alter": true, "autoincrement": true, "between": true, "commit": true, "delete": true,
+	"drop": true, "escape": true, "exists": true, "if": true, "index": true, "insert": true, "nothing": true,
+	"raise": true, "set": true, "transaction": true, "update": true, "values": true,
+}
+
 // uuidV4 makes a random version 4 UUID in SQL.
 const uuidV4 = "(lower(hex(randomblob(4)) || '-' || hex(randomblob(2)) || '-4' || substr(hex(randomblob(2)), 2) || '-' || " +
 	"substr('89ab', 1 + (abs(random()) % 4), 1) || substr(hex(randomblob(2)), 2) || '-' || hex(randomblob(6))))"
@@ -95,7 +114,7 @@ func (sqlite) zero(c *ir.Column) string {
 // checks enforce a varchar's length, which SQLite's types do not.
 func (sqlite) checks(c *ir.Column) []string {
 	if c.Type == ir.ColVarchar && c.Length > 0 {
-		return []string{fmt.Sprintf("length(%s) <= %d", quoteIdent(c.Name), c.Length)}
+		return []string{fmt.Sprintf("length(%s) <= %d", sqlite{}.ident(c.Name), c.Length)}
 	}
 	return nil
 }

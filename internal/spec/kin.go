@@ -87,6 +87,9 @@ func mayHaveFileRefs(data []byte) bool {
 var (
 	inPointerRE = regexp.MustCompile(` in (/[^\s:;]*)`)
 	yamlErrorRE = regexp.MustCompile(`go-yaml load error in \w+ at L(\d+)\.C(\d+): (.*)`)
+	// yamlLineRE is a YAML error kin-openapi passes on as text with a line
+	// alone ("yaml error: line 267: mapping key is null, so it names nothing").
+	yamlLineRE = regexp.MustCompile(`yaml error: line (\d+): (.*)`)
 )
 
 // kinError turns a kin-openapi loading error into a diagnostic, placed where
@@ -113,6 +116,9 @@ func (d *Document) kinError(err error, original bool) diag.Diagnostic {
 		line, _ := strconv.Atoi(m[1])
 		col, _ := strconv.Atoi(m[2])
 		mark, dg.Summary = yaml.Mark{Line: line, Column: col}, m[3]
+	} else if m := yamlLineRE.FindStringSubmatch(dg.Summary); m != nil && mark.Line == 0 {
+		line, _ := strconv.Atoi(m[1])
+		mark, dg.Summary = yaml.Mark{Line: line, Column: 1}, m[2]
 	}
 	if m := inPointerRE.FindStringSubmatch(dg.Summary); m != nil {
 		dg.Pointer = m[1]
