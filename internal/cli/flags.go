@@ -15,6 +15,9 @@ type flagSet struct {
 	cmd      string // "new"
 	synopsis string // "bkgen new [--from FILE] [flags]"
 	about    string
+	// examples are shown under "Examples:" after the flags, one command
+	// line each, optionally followed by "  # what it does".
+	examples []string
 	groups   []flagGroup
 	help     bool
 }
@@ -67,6 +70,12 @@ func (f *flagSet) usage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  %s\n\n%s\n", f.synopsis, strings.TrimSpace(f.about))
 	for _, g := range f.groups {
 		fmt.Fprintf(w, "\n%s:\n%s", g.title, g.fs.FlagUsages())
+	}
+	if len(f.examples) > 0 {
+		fmt.Fprintf(w, "\nExamples:\n")
+		for _, e := range f.examples {
+			fmt.Fprintf(w, "  %s\n", e)
+		}
 	}
 }
 
