@@ -89,6 +89,10 @@ type Event struct {
 	Status   string // passed | failed | skipped | not_run, for StepFinished
 	Duration time.Duration
 	Detail   string
+	// Command and Dir are set on a failed self-check step: the command that
+	// re-runs it ("task test:unit") and the folder it ran in. They are
+	// empty for bkgen's own steps (load, render, write, git).
+	Command, Dir string
 }
 
 // Progress receives pipeline events. Implementations must be safe for use by
@@ -107,4 +111,40 @@ func emit(p Progress, e Event) {
 	if p != nil {
 		p.Event(e)
 	}
+}
+
+// steps reports the steps of a pipeline to a Progress, one at a time: each
+// one's start, then its end with its duration and status.
+type steps struct {
+	p     Progress
+	name  string
+	start time.Time
+}
+
+// begin finishes the running step as passed, with no detail, and starts name.
+func (s *steps) begin(name string) {
+	s.end(report.Passed, "")
+	s.name, s.start = name, time.Now()
+	emit(s.p, Event{Kind: StepStarted, Step: name})
+}
+
+// end finishes the running step, if any, with status and detail.
+func (s *steps) end(status, detail string) {
+	if s.name == "" {
+		return
+	}
+	emit(s.p, Event{Kind: StepFinished, Step: s.name, Status: status, Duration: time.Since(s.start), Detail: detail})
+	s.name = ""
+}
+
+// done finishes the running step as passed, with detail.
+func (s *steps) done(detail string) { s.end(report.Passed, detail) }
+
+// fail finishes the running step as failed and returns err, which the
+// caller reports (so the step's detail is empty).
+func (s *steps) fail(err error) error {
+	if err != nil {
+		s.end(report.Failed, "")
+	}
+	return err
 }

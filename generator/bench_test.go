@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/config"
 )
 
 // BenchmarkGenerate measures load, IR and render (no writing) on synthetic
@@ -106,4 +107,39 @@ func addProperty(tb testing.TB, spec []byte) []byte {
 		tb.Fatal(err)
 	}
 	return data
+}
+
+// BenchmarkExplain measures Explain on every spec of the corpus, Stripe's
+// in large/ included (it is what people run on each edit of their spec):
+// go test ./generator -run '^$' -bench Explain -benchmem. The target is
+// under a second a spec, under three on Stripe.
+func BenchmarkExplain(b *testing.B) {
+	dir, err := filepath.Abs("../../shared/specs")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var files []string
+	err = filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && (filepath.Ext(p) == ".yaml" || filepath.Ext(p) == ".json") {
+			files = append(files, p)
+		}
+		return err
+	})
+	if err != nil || len(files) < 20 {
+		b.Fatalf("the spec corpus is missing: %v", err)
+	}
+	cfg := generator.ExplainOptions{}
+	for _, f := range files {
+		rel, _ := filepath.Rel(dir, f)
+		b.Run(rel, func(b *testing.B) {
+			opts := cfg
+			opts.SpecPath = f
+			opts.Config = config.Default()
+			for b.Loop() {
+				if _, err := generator.Explain(context.Background(), opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -25,12 +25,20 @@ func (b *builder) buildResources() {
 	// bkgen's own tables (API keys, sessions) and goose's are taken.
 	tables, plurals := ir.NewNamer("bkgen_api_keys", "bkgen_sessions", "goose_db_version"), ir.NewNamer()
 	tableGoNames := ir.NewNamer()
-	for _, coll := range sortedKeys(byPath) {
+	paths := sortedKeys(byPath)
+	for i, coll := range paths {
 		if coll == "" || isParamSegment(lastSegment(coll)) {
 			continue
 		}
+		// The item path is the first of coll's one-segment children, whatever
+		// the map's order: they sort right after coll and before any path
+		// that does not start with coll+"/" (or with coll and a byte below
+		// '/', which the loop steps over).
 		var item string
-		for _, p := range sortedKeys(byPath) { // the first of several, whatever the map's order
+		for _, p := range paths[i+1:] {
+			if !strings.HasPrefix(p, coll) {
+				break
+			}
 			if strings.HasPrefix(p, coll+"/") && strings.Count(p[len(coll)+1:], "/") == 0 && isParamSegment(lastSegment(p)) {
 				item = p
 				break
@@ -57,7 +65,8 @@ func (b *builder) buildResources() {
 			for crud, op := range r.Ops {
 				op.Resource, op.CRUD = nil, ""
 				_ = crud
-				b.diags.Warnf(op.Pos, op.Pointer, "%s keeps its 501 default: it returns %s, which the %s resource stores; bkgen infers no query for it", op.ID, r.Entity.Name, owner[r.Entity].Table.Name)
+				op.Kept501 = fmt.Sprintf("it returns %s, which the %s resource stores; bkgen infers no query for it", r.Entity.Name, owner[r.Entity].Table.Name)
+				b.diags.Warnf(op.Pos, op.Pointer, "%s keeps its 501 default: %s", op.ID, op.Kept501)
 			}
 			continue
 		}
@@ -231,10 +240,12 @@ func (b *builder) inferResource(coll, item string, byPath map[string][]*ir.Opera
 	for crud, op := range ops {
 		if op.SkipCRUD {
 			r.NotCRUD = append(r.NotCRUD, ir.Unsupported{Operation: op, Reason: "x-bkgen-skip"})
+			op.Kept501 = "x-bkgen-skip"
 			continue
 		}
 		if reason := b.crudProblem(r, crud, op); reason != "" {
 			r.NotCRUD = append(r.NotCRUD, ir.Unsupported{Operation: op, Reason: reason})
+			op.Kept501 = reason
 			continue
 		}
 		r.Ops[crud] = op

@@ -48,6 +48,7 @@ func (b *builder) sessionOps() {
 		case (op.Method == "POST" || op.Method == "DELETE") && slices.Contains(logoutSegments, seg),
 			op.Method == "DELETE" && (seg == "session" || seg == "sessions"):
 			if r := op.Success(); r != nil && r.IsJSON() && r.MediaType != "" && !fillable(r, nil) {
+				op.Kept501 = "a logout whose success response has required members bkgen cannot fill (end the session with auth.EndSession in your override)"
 				b.diags.Warnf(op.Pos, op.Pointer, "%s looks like a logout, but its success response has required members bkgen cannot fill: it keeps its 501 default (end the session with auth.EndSession in your override)", op.ID)
 				continue
 			}
@@ -78,11 +79,13 @@ func (b *builder) loginOp(op *ir.Operation) *ir.SessionOp {
 		}
 	}
 	if so.User == nil || so.Password == nil {
+		op.Kept501 = "a login whose body has no user name and password members"
 		b.diags.Warnf(op.Pos, op.Pointer, "%s looks like a login, but its body has no user name and password members (such as username and password): it keeps its 501 default", op.ID)
 		return nil
 	}
 	r := op.Success()
 	if r == nil || (r.MediaType != "" && (!r.IsJSON() || !fillable(r, so))) {
+		op.Kept501 = "a login whose success response bkgen cannot build from a session (start the session with auth.Login in your override)"
 		b.diags.Warnf(op.Pos, op.Pointer, "%s looks like a login, but bkgen cannot build its success response from a session (a body with required members other than the subject, scopes, CSRF token and expiry): it keeps its 501 default (start the session with auth.Login in your override)", op.ID)
 		return nil
 	}

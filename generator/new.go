@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
@@ -200,28 +199,30 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 // Input problems come back as an error holding a diag.List (see diag.AsList);
 // nothing is written then.
 func New(ctx context.Context, opts Options) (*Result, error) {
-	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
-	start := time.Now()
+	st := &steps{p: opts.Progress}
+	st.begin("load")
 	var diags diag.List
 	overlays, err := readOverlays(ctx, opts.Config.Blueprints, "", &diags)
 	if err != nil {
-		return &Result{Diagnostics: diags}, err
+		return &Result{Diagnostics: diags}, st.fail(err)
 	}
 	cfg := *opts.Config.Clone()
 	explicit := make(map[string]bool, len(opts.Explicit))
 	for _, k := range opts.Explicit {
 		explicit[k] = true
 	}
-	if applied := blueprint.ApplyDefaults(&cfg, overlays, explicit); len(applied) > 0 {
-		emit(opts.Progress, Event{Kind: Info, Detail: "defaults from the blueprint overlays: " + strings.Join(applied, ", ")})
-	}
+	applied := blueprint.ApplyDefaults(&cfg, overlays, explicit)
 	m, d, err := buildModel(opts.SpecPath, cfg)
 	diags = append(diags, d...)
 	if err != nil {
-		return &Result{Diagnostics: diags}, err
+		return &Result{Diagnostics: diags}, st.fail(err)
 	}
 	m.overlays = overlays
 	svc := m.svc
+	st.done(fmt.Sprintf("%d operations, %d types, %d resources", len(svc.Operations), len(svc.Types), len(svc.Resources)))
+	if len(applied) > 0 {
+		emit(opts.Progress, Event{Kind: Info, Detail: "defaults from the blueprint overlays: " + strings.Join(applied, ", ")})
+	}
 	dir := opts.OutDir
 	if dir == "" {
 		dir = svc.Name
@@ -234,25 +235,28 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 			m.cfg.Blueprints[i] = relativePath(dir, o.Dir)
 		}
 	}
+	st.begin("render")
 	p, err := m.plan(ctx, &diags)
 	if err != nil {
-		return &Result{Diagnostics: diags}, err
+		return &Result{Diagnostics: diags}, st.fail(err)
 	}
-	rep, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force})
-	if err != nil {
-		return &Result{Diagnostics: diags}, err
+	st.done(fmt.Sprintf("%d files", len(p.Files)))
+	st.begin("write")
+	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force}); err != nil {
+		return &Result{Diagnostics: diags}, st.fail(err)
 	}
-	emit(opts.Progress, Event{
-		Kind: StepFinished, Step: "generate", Status: report.Passed, Duration: time.Since(start),
-		Detail: fmt.Sprintf("%d files, %d operations, %d types", len(p.Files), len(svc.Operations), len(svc.Types)),
-	})
+	st.done(dir)
 	res := &Result{Dir: dir, Diagnostics: diags, Stats: statsOf(svc)}
 	for _, f := range p.Files {
 		res.Files = append(res.Files, f.Path)
 	}
-	_ = rep
 	if !opts.NoGit {
-		gitInit(ctx, dir)
+		st.begin("git")
+		if detail, ok := gitInit(ctx, dir); ok {
+			st.done(detail)
+		} else {
+			st.end(report.Skipped, detail)
+		}
 	}
 	if opts.NoCheck {
 		return res, nil
@@ -289,13 +293,14 @@ func statsOf(svc *ir.Service) Stats {
 }
 
 // gitInit makes the new repository a git repository with a first commit, when
-// git is on PATH. It is a convenience: failures are not errors.
-func gitInit(ctx context.Context, dir string) {
+// git is on PATH. It is a convenience: failures are not errors. It says what
+// it did, and whether it made the commit.
+func gitInit(ctx context.Context, dir string) (string, bool) {
 	if _, err := exec.LookPath("git"); err != nil {
-		return
+		return "git is not on PATH", false
 	}
 	if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
-		return
+		return "already a git repository", false
 	}
 	run := func(args ...string) error {
 		cmd := exec.CommandContext(ctx, "git", args...)
@@ -304,12 +309,16 @@ func gitInit(ctx context.Context, dir string) {
 			"GIT_COMMITTER_NAME=bkgen", "GIT_COMMITTER_EMAIL=bkgen@localhost")
 		return cmd.Run()
 	}
-	if run("init", "-q") != nil {
-		return
+	if err := run("init", "-q"); err != nil {
+		return "git init: " + err.Error(), false
 	}
-	if run("add", "-A") == nil {
-		_ = run("commit", "-q", "-m", "Generate service with bkgen")
+	if err := run("add", "-A"); err != nil {
+		return "git add: " + err.Error(), false
 	}
+	if err := run("commit", "-q", "-m", "Generate service with bkgen"); err != nil {
+		return "git commit: " + err.Error(), false
+	}
+	return "first commit", true
 }
 
 // Check re-runs the self-check of the generated repository in opts.Dir.
@@ -341,10 +350,15 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 				kind = StepStarted
 			}
 			detail := strings.TrimSpace(e.Detail)
-			if e.Failure != nil && len(e.Failure.Tail) > 0 {
-				detail += "\n" + strings.Join(e.Failure.Tail, "\n")
+			ev := Event{Kind: kind, Step: e.Step, Status: e.Status, Duration: e.Duration}
+			if f := e.Failure; f != nil {
+				if len(f.Tail) > 0 {
+					detail += "\n" + strings.Join(f.Tail, "\n")
+				}
+				ev.Command, ev.Dir = "task "+f.Step, f.Dir
 			}
-			emit(opts.Progress, Event{Kind: kind, Step: e.Step, Status: e.Status, Duration: e.Duration, Detail: detail})
+			ev.Detail = detail
+			emit(opts.Progress, ev)
 		},
 	})
 }

@@ -31,8 +31,26 @@ import (
 // the build information.
 var Version = "(devel)"
 
-// plan renders every file of the service into memory.
-func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay) (*write.Plan, error) {
+// planJob is one file of the plan to render: its template, its path in the
+// repository and the data the template sees.
+type planJob struct {
+	tmpl, out string
+	data      *render.FileData
+	owner     write.Owner
+}
+
+// layout is the service's files before rendering: the renderer and the jobs,
+// one per rendered file. sqlc's output and the fixed files plan adds are not
+// among them.
+type layout struct {
+	r        *render.Renderer
+	composed *blueprint.Composed
+	jobs     []planJob
+}
+
+// layoutOf lists the files the stack, the blueprint overlays and the service
+// make, without rendering them: plan renders them, Explain counts them.
+func layoutOf(svc *ir.Service, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay) (*layout, error) {
 	var fsys fs.FS = blueprints.FS
 	var composed *blueprint.Composed
 	var hooks []string
@@ -55,13 +73,14 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 		Tests:    render.BuildTests(svc),
 		Spec:     specBytes,
 	}
-	// Collect the files to render, then render them in parallel: formatting
-	// dominates the cost of a large spec.
-	type job struct {
-		tmpl, out string
-		data      *render.FileData
+	var jobs []planJob
+	add := func(tmpl, out string, data *render.FileData) {
+		owner := ownerOf(out)
+		if o, ok := blueprint.Owner(overlays, out); ok {
+			owner = write.Owner(o)
+		}
+		jobs = append(jobs, planJob{tmpl, out, data, owner})
 	}
-	var jobs []job
 	outputs := make(map[string]string)
 	// The shared templates, then the stack's hooks (which may add files or
 	// replace shared ones at the same output path).
@@ -101,20 +120,51 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 			for _, a := range svc.Alerts {
 				data := *base
 				data.Alert = a
-				jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Alert.Slug}}", a.Slug), &data})
+				add(tmpl, strings.ReplaceAll(rel, "{{.Alert.Slug}}", a.Slug), &data)
 			}
 			continue
 		}
 		if !strings.Contains(rel, "{{.Group.") {
-			jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Service.Cmd}}", svc.Cmd), base})
+			add(tmpl, strings.ReplaceAll(rel, "{{.Service.Cmd}}", svc.Cmd), base)
 			continue
 		}
 		for _, g := range svc.Groups {
 			data := *base
 			data.Group = g
-			jobs = append(jobs, job{tmpl, strings.ReplaceAll(rel, "{{.Group.File}}", g.File), &data})
+			add(tmpl, strings.ReplaceAll(rel, "{{.Group.File}}", g.File), &data)
 		}
 	}
+	return &layout{r: r, composed: composed, jobs: jobs}, nil
+}
+
+// fixedFiles are the files every plan holds besides the rendered ones and
+// sqlc's: the spec, its embedded copy, bkgen.yaml, go.mod and go.sum. Data is
+// left out when withData is false (Explain only counts them).
+func fixedFiles(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, withData bool) []write.File {
+	files := []write.File{
+		{Path: "api/" + svc.SpecFile, Owner: write.User},
+		{Path: "internal/api/" + svc.EmbeddedSpec, Owner: write.Generated},
+		{Path: "bkgen.yaml", Owner: write.Scaffold},
+		{Path: "go.mod", Owner: write.Managed},
+		{Path: "go.sum", Owner: write.Managed},
+	}
+	if withData {
+		files[0].Data = specBytes
+		files[1].Data = embeddedSpec(svc, specBytes)
+		files[2].Data = config.Marshal(cfg)
+		files[3].Data = goMod(svc, stack)
+		files[4].Data = []byte(stack.GoSum)
+	}
+	return files
+}
+
+// plan renders every file of the service into memory.
+func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay) (*write.Plan, error) {
+	l, err := layoutOf(svc, stack, specBytes, overlays)
+	if err != nil {
+		return nil, err
+	}
+	r, composed, jobs := l.r, l.composed, l.jobs
 	files := make([]write.File, len(jobs))
 	errs := make([]error, len(jobs))
 	// sqlc's inputs are rendered first, and sqlc runs (in a child process)
@@ -161,11 +211,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 				i := order[k]
 				j := jobs[i]
 				b, err := r.Render(j.tmpl, j.out, j.data)
-				owner := ownerOf(j.out)
-				if o, ok := blueprint.Owner(overlays, j.out); ok {
-					owner = write.Owner(o)
-				}
-				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: owner, Mode: modeOf(j.out), Source: sourceOf(composed, j.tmpl)}, err
+				files[i], errs[i] = write.File{Path: j.out, Data: b, Owner: j.owner, Mode: modeOf(j.out), Source: sourceOf(composed, j.tmpl)}, err
 				if k < len(inputs) {
 					inputsDone.Done()
 				}
@@ -187,13 +233,7 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 		return nil, sqlcErr
 	}
 	files = append(files, store...)
-	files = append(files,
-		write.File{Path: "api/" + svc.SpecFile, Data: specBytes, Owner: write.User},
-		write.File{Path: "internal/api/" + svc.EmbeddedSpec, Data: embeddedSpec(svc, specBytes), Owner: write.Generated},
-		write.File{Path: "bkgen.yaml", Data: config.Marshal(cfg), Owner: write.Scaffold},
-		write.File{Path: "go.mod", Data: goMod(svc, stack), Owner: write.Managed},
-		write.File{Path: "go.sum", Data: []byte(stack.GoSum), Owner: write.Managed},
-	)
+	files = append(files, fixedFiles(svc, cfg, stack, specBytes, true)...)
 	slices.SortFunc(files, func(a, b write.File) int { return strings.Compare(a.Path, b.Path) })
 	tables, err := tableModel(svc)
 	if err != nil {

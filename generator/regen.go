@@ -14,7 +14,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/bkgen/bkgen/generator/compat"
 	"github.com/bkgen/bkgen/generator/config"
@@ -122,11 +121,11 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 		dir = "."
 	}
 	res := &RegenResult{Dir: dir}
-	emit(opts.Progress, Event{Kind: StepStarted, Step: "generate"})
-	start := time.Now()
+	st := &steps{p: opts.Progress}
+	st.begin("load")
 	cfg, lock, err := readRepo(dir)
 	if err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	specPath := opts.SpecPath
 	if specPath == "" {
@@ -147,7 +146,7 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 	wg.Wait()
 	res.Diagnostics = diags
 	if err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	var cmp *compat.Report
 	if prev != nil {
@@ -158,15 +157,17 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 		res.Notes = append(res.Notes, "API changes not listed: the previous spec could not be read ("+prevErr.Error()+")")
 	}
 	if opts.FailOnBreaking && len(res.Breaking()) > 0 {
-		return res, ErrBreaking
+		return res, st.fail(ErrBreaking)
 	}
 	if err := m.loadOverlays(ctx, dir, &res.Diagnostics); err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
+	st.done(fmt.Sprintf("%d operations, %d API changes", len(m.svc.Operations), len(res.Changes)))
 
+	st.begin("render")
 	p, err := m.plan(ctx, &res.Diagnostics)
 	if err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	res.Stats = statsOf(m.svc)
 	if lock.Stack != "" && lock.Stack != m.stack.Name {
@@ -174,37 +175,45 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 			lock.Stack, m.stack.Name, m.stack.Name))
 	}
 	if err := keepConfigText(dir, p); err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	mig, notes, err := planMigrations(dir, lock, p, m.svc, opts.AllowDestructive)
 	if err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	res.Migration = mig
 	res.Notes = append(res.Notes, notes...)
 	if opts.SpecPath != "" {
 		if err := replaceSpec(dir, p, m.cfg.Spec); err != nil {
-			return res, err
+			return res, st.fail(err)
 		}
 	}
 	if prev != nil {
 		notes, err := followOverrides(dir, p, prev.svc, m.svc, cmp.Operations)
 		if err != nil {
-			return res, err
+			return res, st.fail(err)
 		}
 		res.Notes = append(res.Notes, notes...)
 	}
+	st.done(fmt.Sprintf("%d files", len(p.Files)))
 
+	step := "write"
+	if opts.DryRun {
+		step = "compare"
+	}
+	st.begin(step)
 	rep, err := write.Apply(ctx, p, dir, write.Options{Mode: write.Regen, DryRun: opts.DryRun})
 	if err != nil {
-		return res, err
+		return res, st.fail(err)
 	}
 	res.Files = rep
 	res.Notes = append(res.Notes, rep.Notes...)
-	emit(opts.Progress, Event{
-		Kind: StepFinished, Step: "generate", Status: report.Passed, Duration: time.Since(start),
-		Detail: fmt.Sprintf("%d files changed", len(rep.Created)+len(rep.Updated)+len(rep.Deleted)),
-	})
+	changed := fmt.Sprintf("%d files changed", len(rep.Created)+len(rep.Updated)+len(rep.Deleted))
+	if len(rep.Conflicts) > 0 {
+		st.end(report.Failed, fmt.Sprintf("%s, %d with merge conflicts", changed, len(rep.Conflicts)))
+	} else {
+		st.done(changed)
+	}
 	if opts.DryRun || opts.NoCheck || len(rep.Conflicts) > 0 {
 		return res, nil
 	}

@@ -161,19 +161,59 @@ func AsList(err error) (List, bool) {
 // Print writes every diagnostic of l, one per entry, each followed by its
 // snippet (when source can give the file's text) and hint.
 func Print(w io.Writer, l List, source func(file string) []byte) {
+	PrintStyled(w, l, source, false)
+}
+
+// ANSI styles of PrintStyled.
+const (
+	styleBold   = "\x1b[1m"
+	styleRed    = "\x1b[1;31m"
+	styleYellow = "\x1b[1;33m"
+	styleCyan   = "\x1b[36m"
+	styleDim    = "\x1b[2m"
+	styleReset  = "\x1b[0m"
+)
+
+// PrintStyled is Print with ANSI colours when color is true: the place in
+// bold, the severity in red or yellow, the snippet's gutter dim, the caret
+// in the severity's colour and the hint in cyan. The text is Print's.
+func PrintStyled(w io.Writer, l List, source func(file string) []byte, color bool) {
+	paint := func(style, s string) string {
+		if !color || s == "" {
+			return s
+		}
+		return style + s + styleReset
+	}
 	for _, d := range l {
-		fmt.Fprintln(w, d.String())
+		sev := paint(styleYellow, d.Severity.String())
+		caret := styleYellow
+		if d.Severity == Error {
+			sev, caret = paint(styleRed, d.Severity.String()), styleRed
+		}
+		var b strings.Builder
+		if s := d.Pos.String(); s != "" {
+			b.WriteString(paint(styleBold, s+":"))
+			b.WriteString(" ")
+		}
+		b.WriteString(sev)
+		b.WriteString(": ")
+		if d.Pointer != "" {
+			b.WriteString(paint(styleBold, "#"+d.Pointer+":"))
+			b.WriteString(" ")
+		}
+		b.WriteString(d.Summary)
+		fmt.Fprintln(w, b.String())
 		if source != nil && d.Pos.Line > 0 {
-			printSnippet(w, source(d.Pos.File), d.Pos)
+			printSnippet(w, source(d.Pos.File), d.Pos, func(s string) string { return paint(styleDim, s) }, func(s string) string { return paint(caret, s) })
 		}
 		if d.Hint != "" {
-			fmt.Fprintf(w, "  hint: %s\n", d.Hint)
+			fmt.Fprintf(w, "  %s %s\n", paint(styleCyan, "hint:"), d.Hint)
 		}
 	}
 }
 
 // printSnippet writes the line of pos, the one before it, and a caret under the column.
-func printSnippet(w io.Writer, src []byte, pos Pos) {
+func printSnippet(w io.Writer, src []byte, pos Pos, gutter, mark func(string) string) {
 	if len(src) == 0 {
 		return
 	}
@@ -187,9 +227,9 @@ func printSnippet(w io.Writer, src []byte, pos Pos) {
 		if len(line) > 160 {
 			line = line[:160] + "…"
 		}
-		fmt.Fprintf(w, "  %5d | %s\n", n, line)
+		fmt.Fprintf(w, "%s %s\n", gutter(fmt.Sprintf("  %5d |", n)), line)
 	}
 	if pos.Col > 0 && pos.Col <= 161 {
-		fmt.Fprintf(w, "        | %s^\n", strings.Repeat(" ", pos.Col-1))
+		fmt.Fprintf(w, "%s %s%s\n", gutter("        |"), strings.Repeat(" ", pos.Col-1), mark("^"))
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -53,5 +55,34 @@ func TestPrintShowsSnippetAndHint(t *testing.T) {
 	want := "api.yaml:3:3: error: bad\n      2 | info:\n      3 |   title: x\n        |   ^\n  hint: fix it\n"
 	if buf.String() != want {
 		t.Errorf("got:\n%s\nwant:\n%s", buf.String(), want)
+	}
+}
+
+// TestPrintStyled checks that colours only wrap Print's text: with the
+// escapes removed it is Print's output, and without color it is Print's.
+func TestPrintStyled(t *testing.T) {
+	t.Parallel()
+	src := []byte("openapi: 3.0.0\npaths:\n  /pets:\n    get: 42\n")
+	l := List{
+		{Severity: Error, Pos: Pos{File: "api.yaml", Line: 4, Col: 10}, Pointer: "/paths/~1pets/get", Summary: "an operation must be an object", Hint: "write get: {responses: ...}"},
+		{Severity: Warning, Pos: Pos{File: "api.yaml"}, Summary: "no resource"},
+	}
+	source := func(string) []byte { return src }
+	var plain, styled, off strings.Builder
+	Print(&plain, l, source)
+	PrintStyled(&styled, l, source, true)
+	PrintStyled(&off, l, source, false)
+	if off.String() != plain.String() {
+		t.Errorf("PrintStyled without colour:\n%s\nwant Print's:\n%s", off.String(), plain.String())
+	}
+	if !strings.Contains(styled.String(), "\x1b[1;31merror\x1b[0m") || !strings.Contains(styled.String(), "\x1b[1;33mwarning\x1b[0m") {
+		t.Errorf("no coloured severities in:\n%q", styled.String())
+	}
+	stripped := regexp.MustCompile("\x1b\\[[0-9;]*m").ReplaceAllString(styled.String(), "")
+	if stripped != plain.String() {
+		t.Errorf("coloured output without its escapes:\n%s\nwant:\n%s", stripped, plain.String())
+	}
+	if !strings.Contains(plain.String(), "      4 |     get: 42\n        |          ^\n  hint: write get") {
+		t.Errorf("no snippet, caret and hint in:\n%s", plain.String())
 	}
 }

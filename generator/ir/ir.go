@@ -104,6 +104,9 @@ type Operation struct {
 	// Resource and CRUD are set when the operation gets a working default.
 	Resource *Resource
 	CRUD     CRUD
+	// Kept501 says why the builder left the operation at its 501 default
+	// when it considered a working default for it; empty otherwise.
+	Kept501 string
 	// Session is set on a login or logout operation of the session scheme.
 	Session *SessionOp
 	// InvalidStatus is 400, or 422 when the operation declares 422 and not 400.
