@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/bkgen/bkgen/generator/blueprint"
@@ -219,7 +220,7 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	}
 	m.overlays = overlays
 	svc := m.svc
-	st.done(fmt.Sprintf("%d operations, %d types, %d resources", len(svc.Operations), len(svc.Types), len(svc.Resources)))
+	st.done(count(len(svc.Operations), "operation") + ", " + count(len(svc.Types), "type") + ", " + count(len(svc.Resources), "resource"))
 	if len(applied) > 0 {
 		emit(opts.Progress, Event{Kind: Info, Detail: "defaults from the blueprint overlays: " + strings.Join(applied, ", ")})
 	}
@@ -240,7 +241,7 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	if err != nil {
 		return &Result{Diagnostics: diags}, st.fail(err)
 	}
-	st.done(fmt.Sprintf("%d files", len(p.Files)))
+	st.done(count(len(p.Files), "file"))
 	st.begin("write")
 	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force}); err != nil {
 		return &Result{Diagnostics: diags}, st.fail(err)
@@ -264,6 +265,14 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 	check, err := Check(ctx, CheckOptions{Dir: dir, Strict: opts.Strict, Progress: opts.Progress})
 	res.Check = check
 	return res, err
+}
+
+// count is "1 file", "2 files".
+func count(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // relativePath is target as a slash path from the folder from; target as

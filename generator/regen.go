@@ -162,7 +162,7 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 	if err := m.loadOverlays(ctx, dir, &res.Diagnostics); err != nil {
 		return res, st.fail(err)
 	}
-	st.done(fmt.Sprintf("%d operations, %d API changes", len(m.svc.Operations), len(res.Changes)))
+	st.done(count(len(m.svc.Operations), "operation") + ", " + count(len(res.Changes), "API change"))
 
 	st.begin("render")
 	p, err := m.plan(ctx, &res.Diagnostics)
@@ -195,7 +195,7 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 		}
 		res.Notes = append(res.Notes, notes...)
 	}
-	st.done(fmt.Sprintf("%d files", len(p.Files)))
+	st.done(count(len(p.Files), "file"))
 
 	step := "write"
 	if opts.DryRun {
@@ -208,7 +208,7 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 	}
 	res.Files = rep
 	res.Notes = append(res.Notes, rep.Notes...)
-	changed := fmt.Sprintf("%d files changed", len(rep.Created)+len(rep.Updated)+len(rep.Deleted))
+	changed := count(len(rep.Created)+len(rep.Updated)+len(rep.Deleted), "file") + " changed"
 	if len(rep.Conflicts) > 0 {
 		st.end(report.Failed, fmt.Sprintf("%s, %d with merge conflicts", changed, len(rep.Conflicts)))
 	} else {
