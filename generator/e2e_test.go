@@ -10,12 +10,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/go-task/task/v3"
+	"github.com/go-task/task/v3/taskfile/ast"
+
 	"github.com/bkgen/bkgen/generator"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/report"
-	"github.com/go-task/task/v3"
-	"github.com/go-task/task/v3/taskfile/ast"
 )
 
 // specsDir is the shared corpus of real-world specs, beside the checkout.

@@ -348,6 +348,7 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 	if _, err := os.Stat(filepath.Join(opts.Dir, "migrations")); err == nil && cfg.Database != "none" {
 		engine = cfg.Database
 	}
+	emit(opts.Progress, Event{Kind: Info, Detail: "self-check: the repository's own tasks (Taskfile.yml), in " + opts.Dir})
 	return selfcheck.Run(ctx, selfcheck.Options{
 		Dir:            opts.Dir,
 		Engine:         engine,
