@@ -59,15 +59,25 @@ blueprint.yaml: "*" within a path element, "**" across them), such as
 a file of the overlay replaces bkgen's at the same path.
 `
 
-// blueprintsSubs are the sub-commands of bkgen blueprints.
+// blueprintsSubs are the sub-commands of bkgen blueprints, with the
+// constructors of their flags, for completion.
 var blueprintsSubs = []struct {
-	name string
-	run  func(ctx context.Context, a *app, args []string) int
+	name  string
+	run   func(ctx context.Context, a *app, args []string) int
+	flags func() *flagSet
 }{
-	{"list", runBlueprintsList},
-	{"lint", runBlueprintsLint},
-	{"export", runBlueprintsExport},
-	{"docs", runBlueprintsDocs},
+	{"list", runBlueprintsList, func() *flagSet { f, _ := blueprintsListFlags(); return f }},
+	{"lint", runBlueprintsLint, func() *flagSet { f, _ := blueprintsLintFlags(); return f }},
+	{"export", runBlueprintsExport, func() *flagSet { f, _ := blueprintsExportFlags(); return f }},
+	{"docs", runBlueprintsDocs, blueprintsDocsFlags},
+}
+
+// blueprintsExamples are shown by bkgen blueprints --help.
+var blueprintsExamples = []string{
+	"bkgen blueprints export acme-blueprints --only 'ci/**'   # start an overlay with the CI templates",
+	"bkgen blueprints lint acme-blueprints                    # before publishing it",
+	"bkgen blueprints list --dir pets --all                   # where each file of a service comes from",
+	"bkgen blueprints docs > template-reference.md",
 }
 
 func runBlueprints(ctx context.Context, a *app, args []string) int {
@@ -90,13 +100,28 @@ func runBlueprints(ctx context.Context, a *app, args []string) int {
 
 func printBlueprintsUsage(w io.Writer) {
 	fmt.Fprintf(w, "Usage:\n  bkgen blueprints <list|lint|export|docs> [DIR] [flags]\n\n%s\n", strings.TrimSpace(blueprintsAbout))
+	fmt.Fprintf(w, "\nExamples:\n")
+	for _, e := range blueprintsExamples {
+		fmt.Fprintf(w, "  %s\n", e)
+	}
 }
 
-func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
-	var opts generator.LintOptions
+// blueprintsLintFlags returns the flags of `bkgen blueprints lint`, bound
+// to the options it returns.
+func blueprintsLintFlags() (*flagSet, *generator.LintOptions) {
+	opts := &generator.LintOptions{}
 	f := newFlagSet("blueprints lint", "bkgen blueprints lint DIR [--no-build]", blueprintsLintAbout)
 	fs := f.group("Flags")
 	boolFlag(fs, &opts.NoBuild, "no-build", "render only: do not build and vet the generated services")
+	f.examples = []string{
+		"bkgen blueprints lint ./acme-blueprints              # render, build and vet with the overlay",
+		"bkgen blueprints lint ./acme-blueprints --no-build   # templates only: quicker, no go command needed",
+	}
+	return f, opts
+}
+
+func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
+	f, opts := blueprintsLintFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -105,7 +130,7 @@ func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
 		return a.usageError("blueprints lint", "want one folder, the overlay's")
 	}
 	start := time.Now()
-	res, err := generator.LintBlueprint(ctx, rest[0], opts)
+	res, err := generator.LintBlueprint(ctx, rest[0], *opts)
 	if res != nil && len(res.Diagnostics) > 0 {
 		a.printDiags(res.Diagnostics)
 	}
@@ -129,11 +154,23 @@ func runBlueprintsLint(ctx context.Context, a *app, args []string) int {
 	return ExitOK
 }
 
-func runBlueprintsExport(_ context.Context, a *app, args []string) int {
-	var only string
-	f := newFlagSet("blueprints export", "bkgen blueprints export DIR [--only GLOB]", blueprintsExportAbout)
+// blueprintsExportFlags returns the flags of `bkgen blueprints export`,
+// bound to the glob it returns.
+func blueprintsExportFlags() (f *flagSet, only *string) {
+	only = new(string)
+	f = newFlagSet("blueprints export", "bkgen blueprints export DIR [--only GLOB]", blueprintsExportAbout)
 	fs := f.group("Flags")
-	textFlag(fs, &only, "only", "glob", "write only the templates whose path matches this glob")
+	textFlag(fs, only, "only", "glob", "write only the templates whose path matches this glob")
+	f.examples = []string{
+		"bkgen blueprints export acme-blueprints                      # every built-in template",
+		"bkgen blueprints export acme-blueprints --only 'deploy/**'   # only those you mean to change",
+		"bkgen blueprints export readme --only service/README.md.tmpl",
+	}
+	return f, only
+}
+
+func runBlueprintsExport(_ context.Context, a *app, args []string) int {
+	f, onlyp := blueprintsExportFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -141,7 +178,7 @@ func runBlueprintsExport(_ context.Context, a *app, args []string) int {
 	if len(rest) != 1 {
 		return a.usageError("blueprints export", "want one folder to write into")
 	}
-	dir := rest[0]
+	dir, only := rest[0], *onlyp
 	if only != "" {
 		if _, err := blueprint.Match(only, "x"); err != nil {
 			return a.usageError("blueprints export", "--only %q: %v", only, err)
@@ -272,13 +309,30 @@ and the files each overlay gives the repository. --all lists every file with
 the template it comes from ("bkgen:<template>" for a built-in one).
 `
 
-func runBlueprintsList(ctx context.Context, a *app, args []string) int {
-	dir := "."
-	var all bool
+// blueprintsListOpts are the flags of `bkgen blueprints list`.
+type blueprintsListOpts struct {
+	dir string
+	all bool
+}
+
+// blueprintsListFlags returns the flags of `bkgen blueprints list`, bound to
+// the options it returns.
+func blueprintsListFlags() (*flagSet, *blueprintsListOpts) {
+	o := &blueprintsListOpts{dir: "."}
 	f := newFlagSet("blueprints list", "bkgen blueprints list [--dir DIR] [--all]", blueprintsListAbout)
 	fs := f.group("Flags")
-	textFlag(fs, &dir, "dir", "dir", "the generated repository")
-	boolFlag(fs, &all, "all", "list every file with its source")
+	textFlag(fs, &o.dir, "dir", "dir", "the generated repository")
+	boolFlag(fs, &o.all, "all", "list every file with its source")
+	f.examples = []string{
+		"bkgen blueprints list                         # the overlays of the repository here",
+		"bkgen blueprints list --dir pets --all        # every file with the template it comes from",
+		"bkgen blueprints list --all | grep -v bkgen:  # the files an overlay gives",
+	}
+	return f, o
+}
+
+func runBlueprintsList(ctx context.Context, a *app, args []string) int {
+	f, o := blueprintsListFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -286,6 +340,7 @@ func runBlueprintsList(ctx context.Context, a *app, args []string) int {
 	if len(rest) > 0 {
 		return a.usageError("blueprints list", "unexpected argument %q (give the folder with --dir)", rest[0])
 	}
+	dir, all := o.dir, o.all
 	src, err := generator.BlueprintSources(ctx, dir)
 	if err != nil {
 		return a.fail(err)
@@ -328,9 +383,19 @@ call, computed from bkgen's Go types, so it matches this build exactly.
 docs/template-reference.md in bkgen's source holds the same.
 `
 
-func runBlueprintsDocs(_ context.Context, a *app, args []string) int {
+// blueprintsDocsFlags returns the flags of `bkgen blueprints docs`.
+func blueprintsDocsFlags() *flagSet {
 	f := newFlagSet("blueprints docs", "bkgen blueprints docs", blueprintsDocsAbout)
 	f.group("Flags")
+	f.examples = []string{
+		"bkgen blueprints docs > template-reference.md",
+		"bkgen blueprints docs | grep -A3 '^### ir.Operation'",
+	}
+	return f
+}
+
+func runBlueprintsDocs(_ context.Context, a *app, args []string) int {
+	f := blueprintsDocsFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code

@@ -15,18 +15,32 @@ are left as they were.
 --json prints only the report as JSON on stdout; everything else goes to stderr.
 `
 
-func runCheck(ctx context.Context, a *app, args []string) int {
-	var (
-		dir                      string
-		strict, jsonOut, noColor bool
-	)
+// checkOpts are the flags of `bkgen check`.
+type checkOpts struct {
+	dir                      string
+	strict, jsonOut, noColor bool
+}
+
+// checkFlags returns the flags of `bkgen check`, bound to the checkOpts it
+// returns.
+func checkFlags() (*flagSet, *checkOpts) {
+	o := &checkOpts{dir: "."}
 	f := newFlagSet("check", "bkgen check [--dir DIR] [--strict] [--json]", checkAbout)
 	fs := f.group("Flags")
-	dir = "."
-	textFlag(fs, &dir, "dir", "dir", "the generated repository")
-	boolFlag(fs, &strict, "strict", "fail (exit 5) when the self-check could not run every step")
-	boolFlag(fs, &jsonOut, "json", "print only the report, as JSON, on stdout")
-	boolFlag(fs, &noColor, "no-color", "no colours (also NO_COLOR)")
+	textFlag(fs, &o.dir, "dir", "dir", "the generated repository")
+	boolFlag(fs, &o.strict, "strict", "fail (exit 5) when the self-check could not run every step")
+	boolFlag(fs, &o.jsonOut, "json", "print only the report, as JSON, on stdout")
+	boolFlag(fs, &o.noColor, "no-color", "no colours (also NO_COLOR)")
+	f.examples = []string{
+		"bkgen check                       # the repository in the current folder",
+		"bkgen check --dir pets --strict   # exit 5 when the integration tests could not run",
+		"BKGEN_POSTGRES_URL=postgres://me:secret@db:5432/postgres bkgen check --json > check.json",
+	}
+	return f, o
+}
+
+func runCheck(ctx context.Context, a *app, args []string) int {
+	f, o := checkFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -35,19 +49,19 @@ func runCheck(ctx context.Context, a *app, args []string) int {
 		return a.usageError("check", "unexpected argument %q (give the folder with --dir)", rest[0])
 	}
 
-	p := a.newProgress(noColor, dir)
-	c, err := a.check(ctx, generator.CheckOptions{Dir: dir, Strict: strict, Progress: p})
+	p := a.newProgress(o.noColor, o.dir)
+	c, err := a.check(ctx, generator.CheckOptions{Dir: o.dir, Strict: o.strict, Progress: p})
 	p.done()
 	if err != nil {
 		return a.fail(err)
 	}
 	human := a.stdout
-	if jsonOut {
+	if o.jsonOut {
 		human = a.stderr
 		if err := writeJSON(a.stdout, c); err != nil {
 			return a.fail(err)
 		}
 	}
-	printCheck(human, c, strict)
-	return checkExit(c, strict)
+	printCheck(human, c, o.strict)
+	return checkExit(c, o.strict)
 }

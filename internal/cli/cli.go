@@ -65,6 +65,8 @@ type app struct {
 	stdout, stderr io.Writer
 	// getenv reads the environment; an empty value counts as unset.
 	getenv func(string) string
+	// noColor is --no-color of the running command.
+	noColor bool
 	// generate and check are generator.New and generator.Check, replaced
 	// in tests.
 	generate func(context.Context, generator.Options) (*generator.Result, error)
@@ -81,18 +83,22 @@ type command struct {
 
 // commands lists the sub-commands in the order help shows them.
 var commands = []command{
+	{"init", "write a bkgen.yaml with choices derived from an OpenAPI document", runInit},
 	{"new", "write a new service repository from an OpenAPI document, then self-check it", runNew},
+	{"explain", "say what new would build from an OpenAPI document, and why, without building it", runExplain},
 	{"regen", "bring a generated repository up to date with its spec, keeping your changes", runRegen},
 	{"diff", "exit 4 when regen would change the repository (for CI)", runDiff},
 	{"check", "re-run the self-check of a generated repository", runCheck},
 	{"blueprints", "lint a blueprint overlay, or export the built-in templates to start one", runBlueprints},
+	{"doctor", "check that this machine has what a generated service and its self-check need", runDoctor},
+	{"completion", "print a shell completion script (bash, zsh or fish)", runCompletion},
 	{"version", "print the version of bkgen", runVersion},
 	{"help", "show help for bkgen or one of its commands", nil}, // run by app.run: it looks commands up
 }
 
 // planned are the commands of DESIGN.md this build does not have yet, so that
 // they get a clearer message than "unknown command".
-var planned = []string{"explain", "init", "doctor", "completion"}
+var planned = []string{}
 
 func lookup(name string) *command {
 	for i := range commands {
@@ -117,6 +123,8 @@ func (a *app) run(ctx context.Context, args []string) int {
 		return runVersion(ctx, a, args[1:])
 	case "help":
 		return runHelp(ctx, a, args[1:])
+	case completeCommand: // hidden: the completion scripts call it
+		return runComplete(ctx, a, args[1:])
 	}
 	if strings.HasPrefix(name, "-") {
 		return a.usageError("", "unknown flag: %s (flags go after the command)", name)

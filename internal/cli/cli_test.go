@@ -138,8 +138,9 @@ func TestProgressPlain(t *testing.T) {
 		{Kind: generator.Info, Detail: "database: throwaway postgres"},
 		{Kind: generator.StepFinished, Step: "test:contract", Status: report.Skipped, Detail: "no contract tests yet"},
 		{Kind: generator.StepFinished, Step: "test:integration", Status: report.NotRun, Detail: "no database reachable\nmore"},
-		{Kind: generator.StepFinished, Step: "test:unit", Status: report.Failed, Duration: 2 * time.Minute, Detail: strings.Join(output, "\n") + "\n"},
-		{Kind: generator.StepFinished, Step: "vet", Status: report.Failed, Duration: 10 * time.Millisecond},
+		{Kind: generator.StepFinished, Step: "test:unit", Status: report.Failed, Duration: 2 * time.Minute, Detail: strings.Join(output, "\n") + "\n", Command: "task test:unit"},
+		{Kind: generator.StepFinished, Step: "vet", Status: report.Failed, Duration: 10 * time.Millisecond, Command: "task vet"},
+		{Kind: generator.StepFinished, Step: "write", Status: report.Failed, Duration: 2 * time.Millisecond, Detail: "3 files changed, 1 with merge conflicts"},
 	} {
 		p.Event(e)
 	}
@@ -155,7 +156,8 @@ func TestProgressPlain(t *testing.T) {
 		fmt.Fprintf(&want, "      line %d\n", i)
 	}
 	want.WriteString("  ✗ vet  10ms  failed\n" +
-		"    task vet in petstore failed with no output\n")
+		"    task vet in petstore failed with no output\n" +
+		"  ✗ write  2ms  failed: 3 files changed, 1 with merge conflicts\n")
 	if got := b.String(); got != want.String() {
 		t.Errorf("progress output:\n%s\nwant:\n%s", got, want.String())
 	}
@@ -329,8 +331,8 @@ Self-check passed in 41.2s.
   database:  postgres (throwaway)
 
 Next:
-  cd petstore && cat README.md     # how to run, test and extend it
-  bkgen check --dir petstore     # run the self-check again
+  cd petstore && task run     # start the service (README.md says how to configure it)
+  bkgen regen --dir petstore  # after editing petstore/api/, keeping your changes
 `
 	if stdout.String() != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)

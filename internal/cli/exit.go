@@ -74,7 +74,7 @@ func checkExit(c *report.Check, strict bool) int {
 
 // printDiags prints l compiler-style with snippets of the files it names.
 func (a *app) printDiags(l diag.List) {
-	diag.Print(a.stderr, l, sourceReader())
+	diag.PrintStyled(a.stderr, l, sourceReader(), useColor(isTerminal(a.stderr), a.noColor, a.getenv))
 }
 
 // sourceReader returns a function giving the text of a file named by a

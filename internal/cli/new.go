@@ -5,7 +5,10 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/spf13/pflag"
+
 	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/report"
 )
 
 const newAbout = `
@@ -19,16 +22,20 @@ be left out when the config names spec: (relative to the config file).
 {"dir": ..., "files": N}); everything else goes to stderr.
 `
 
-// newOpts are the flags of `bkgen new` other than the generation flags.
+// newOpts are the flags of `bkgen new`.
 type newOpts struct {
 	from, out, config                      string
 	force, noCheck, strict, noGit, jsonOut bool
 	noColor                                bool
+	// gen are the generation flags, defined in the group genSet.
+	gen    genFlags
+	genSet *pflag.FlagSet
 }
 
-func runNew(ctx context.Context, a *app, args []string) int {
-	var o newOpts
-	var g genFlags
+// newFlags returns the flags of `bkgen new`, bound to the newOpts it
+// returns; completion builds them too, without running the command.
+func newFlags() (*flagSet, *newOpts) {
+	o := &newOpts{}
 	f := newFlagSet("new", "bkgen new [--from FILE] [--out DIR] [--config FILE] [flags]", newAbout)
 	fs := f.group("Flags")
 	textFlag(fs, &o.from, "from", "file", "the OpenAPI document to generate from")
@@ -40,8 +47,19 @@ func runNew(ctx context.Context, a *app, args []string) int {
 	boolFlag(fs, &o.noGit, "no-git", "skip git init and the first commit")
 	boolFlag(fs, &o.jsonOut, "json", "print only the report, as JSON, on stdout")
 	boolFlag(fs, &o.noColor, "no-color", "no colours (also NO_COLOR)")
-	gfs := f.group("Generation flags (override bkgen.yaml; list flags take a,b or repeat)")
-	g.define(gfs)
+	o.genSet = f.group("Generation flags (override bkgen.yaml; list flags take a,b or repeat)")
+	o.gen.define(o.genSet)
+	f.examples = []string{
+		"bkgen new --from openapi.yaml                  # writes ./<slug of info.title>, then self-checks it",
+		"bkgen new --from pets.yaml --out pets --database sqlite --stack go-gin",
+		"bkgen new --config svc/bkgen.yaml --no-check   # the spec and choices the file names; no self-check",
+		"bkgen new --from pets.yaml --strict --json > check.json   # CI: exit 5 unless every step ran and passed",
+	}
+	return f, o
+}
+
+func runNew(ctx context.Context, a *app, args []string) int {
+	f, o := newFlags()
 
 	rest, code, done := f.parse(a, args)
 	if done {
@@ -51,7 +69,7 @@ func runNew(ctx context.Context, a *app, args []string) int {
 		return a.usageError("new", "unexpected argument %q (give the spec with --from)", rest[0])
 	}
 
-	cfg, file, explicit, l := resolveConfig(o.config, gfs, &g)
+	cfg, file, explicit, l := resolveConfig(o.config, o.genSet, &o.gen)
 	if l.HasErrors() {
 		a.printDiags(l)
 		return ExitInvalid
@@ -114,5 +132,24 @@ func printNewSummary(w io.Writer, res *generator.Result, strict bool) {
 	} else {
 		printCheck(w, res.Check, strict)
 	}
-	fmt.Fprintf(w, "\nNext:\n  cd %s && cat README.md     # how to run, test and extend it\n  bkgen check --dir %s     # run the self-check again\n", dir, dir)
+	next := [][2]string{
+		{"cd " + dir + " && task run", "start the service (README.md says how to configure it)"},
+		{"bkgen regen --dir " + dir, "after editing " + dir + "/api/, keeping your changes"},
+	}
+	if c := res.Check; c != nil && (c.Status == report.Failed || (strict && c.Status == report.Incomplete)) {
+		next = [][2]string{
+			{"bkgen check --dir " + dir, "run the self-check again once it is fixed"},
+			{"cat " + dir + "/README.md", "how to run and test it by hand"},
+		}
+	} else if c == nil {
+		next = append(next, [2]string{"bkgen check --dir " + dir, "run the self-check"})
+	}
+	width := 0
+	for _, n := range next {
+		width = max(width, len(n[0]))
+	}
+	fmt.Fprintln(w, "\nNext:")
+	for _, n := range next {
+		fmt.Fprintf(w, "  %-*s  # %s\n", width, n[0], n[1])
+	}
 }

@@ -33,20 +33,39 @@ since the last run. Exits 0 when it is up to date. Writes nothing; lists the
 files a regen would change. For CI.
 `
 
-func runRegen(ctx context.Context, a *app, args []string) int {
-	opts := generator.RegenOptions{Dir: "."}
-	var jsonOut, noColor bool
+// regenOpts are the flags of `bkgen regen`.
+type regenOpts struct {
+	generator.RegenOptions
+	jsonOut, noColor bool
+}
+
+// regenFlags returns the flags of `bkgen regen`, bound to the regenOpts it
+// returns.
+func regenFlags() (*flagSet, *regenOpts) {
+	o := &regenOpts{RegenOptions: generator.RegenOptions{Dir: "."}}
 	f := newFlagSet("regen", "bkgen regen [--dir DIR] [--from FILE] [--dry-run] [--no-check] [--fail-on-breaking] [--allow-destructive]", regenAbout)
 	fs := f.group("Flags")
-	textFlag(fs, &opts.Dir, "dir", "dir", "the generated repository")
-	textFlag(fs, &opts.SpecPath, "from", "file", "a new version of the spec, copied over the repository's")
-	boolFlag(fs, &opts.DryRun, "dry-run", "print the unified diff of what would change; write nothing")
-	boolFlag(fs, &opts.NoCheck, "no-check", "skip the self-check")
-	boolFlag(fs, &opts.Strict, "strict", "fail (exit 5) when the self-check could not run every step")
-	boolFlag(fs, &opts.FailOnBreaking, "fail-on-breaking", "exit 7, writing nothing, when the spec breaks existing clients")
-	boolFlag(fs, &opts.AllowDestructive, "allow-destructive", "write migration steps that lose data (drop a column or table) active")
-	boolFlag(fs, &jsonOut, "json", "print only the result, as JSON, on stdout")
-	boolFlag(fs, &noColor, "no-color", "no colours (also NO_COLOR)")
+	textFlag(fs, &o.Dir, "dir", "dir", "the generated repository")
+	textFlag(fs, &o.SpecPath, "from", "file", "a new version of the spec, copied over the repository's")
+	boolFlag(fs, &o.DryRun, "dry-run", "print the unified diff of what would change; write nothing")
+	boolFlag(fs, &o.NoCheck, "no-check", "skip the self-check")
+	boolFlag(fs, &o.Strict, "strict", "fail (exit 5) when the self-check could not run every step")
+	boolFlag(fs, &o.FailOnBreaking, "fail-on-breaking", "exit 7, writing nothing, when the spec breaks existing clients")
+	boolFlag(fs, &o.AllowDestructive, "allow-destructive", "write migration steps that lose data (drop a column or table) active")
+	boolFlag(fs, &o.jsonOut, "json", "print only the result, as JSON, on stdout")
+	boolFlag(fs, &o.noColor, "no-color", "no colours (also NO_COLOR)")
+	f.examples = []string{
+		"bkgen regen                                        # after editing api/openapi.yaml or bkgen.yaml",
+		"bkgen regen --from ../api/openapi.yaml --dry-run   # review the API changes and the diff first",
+		"bkgen regen --dir pets --from pets-v2.yaml --fail-on-breaking   # exit 7 if clients would break",
+		"bkgen regen --allow-destructive --no-check         # apply a migration that drops a column",
+	}
+	return f, o
+}
+
+func runRegen(ctx context.Context, a *app, args []string) int {
+	f, o := regenFlags()
+	opts := &o.RegenOptions
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -55,12 +74,12 @@ func runRegen(ctx context.Context, a *app, args []string) int {
 		return a.usageError("regen", "unexpected argument %q (give the folder with --dir)", rest[0])
 	}
 
-	p := a.newProgress(noColor, opts.Dir)
+	p := a.newProgress(o.noColor, opts.Dir)
 	opts.Progress = p
-	res, err := a.regen(ctx, opts)
+	res, err := a.regen(ctx, *opts)
 	p.done()
 	human := a.stdout
-	if jsonOut || opts.DryRun {
+	if o.jsonOut || opts.DryRun {
 		human = a.stderr
 	}
 	if res != nil {
@@ -72,25 +91,37 @@ func runRegen(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if jsonOut {
+	if o.jsonOut {
 		if err := writeJSON(a.stdout, res); err != nil {
 			return a.fail(err)
 		}
 	} else if opts.DryRun {
 		fmt.Fprint(a.stdout, res.Files.Diff)
 	}
-	printRegenSummary(human, res, opts)
+	printRegenSummary(human, res, *opts)
 	if len(res.Files.Conflicts) > 0 {
 		return ExitConflict
 	}
 	return checkExit(res.Check, opts.Strict)
 }
 
-func runDiff(ctx context.Context, a *app, args []string) int {
-	dir := "."
-	f := newFlagSet("diff", "bkgen diff [--dir DIR]", diffAbout)
+// diffFlags returns the flags of `bkgen diff`, bound to the folder it
+// returns.
+func diffFlags() (f *flagSet, dir *string) {
+	dir = new(string)
+	*dir = "."
+	f = newFlagSet("diff", "bkgen diff [--dir DIR]", diffAbout)
 	fs := f.group("Flags")
-	textFlag(fs, &dir, "dir", "dir", "the generated repository")
+	textFlag(fs, dir, "dir", "dir", "the generated repository")
+	f.examples = []string{
+		"bkgen diff                   # exit 4 when bkgen regen would change something",
+		"bkgen diff --dir services/pets || echo 'stale: run bkgen regen' >&2",
+	}
+	return f, dir
+}
+
+func runDiff(ctx context.Context, a *app, args []string) int {
+	f, dirp := diffFlags()
 	rest, code, done := f.parse(a, args)
 	if done {
 		return code
@@ -98,6 +129,7 @@ func runDiff(ctx context.Context, a *app, args []string) int {
 	if len(rest) > 0 {
 		return a.usageError("diff", "unexpected argument %q (give the folder with --dir)", rest[0])
 	}
+	dir := *dirp
 	res, err := a.regen(ctx, generator.RegenOptions{Dir: dir, DryRun: true, NoCheck: true})
 	if err != nil {
 		return a.fail(err)

@@ -173,9 +173,7 @@ func (p *provider) Provide(ctx context.Context, engineName, tmp string) (*Databa
 	}
 	tried = append(tried, "throwaway server: "+err.Error())
 
-	return nil, &noDatabase{fmt.Errorf("set %s=%s (a server where bkgen may create and drop databases), "+
-		"run %s on %s reachable as %s, or %s so bkgen can start a throwaway server (tried: %s)",
-		e.envVar, e.example, e.title, addr, e.localUser, e.install, strings.Join(tried, "; "))}
+	return nil, &noDatabase{noDatabaseAdvice(e, addr, tried)}
 }
 
 // fromEnv provides a database on the server of a URL read from the
