@@ -12,7 +12,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
 	"strings"
 	"syscall"
 
@@ -96,9 +95,6 @@ var commands = []command{
 	{"help", "show help for bkgen or one of its commands", nil}, // run by app.run: it looks commands up
 }
 
-// planned are the commands of DESIGN.md this build does not have yet, so that
-// they get a clearer message than "unknown command".
-var planned = []string{}
 
 func lookup(name string) *command {
 	for i := range commands {
@@ -131,9 +127,6 @@ func (a *app) run(ctx context.Context, args []string) int {
 	}
 	cmd := lookup(name)
 	if cmd == nil {
-		if slices.Contains(planned, name) {
-			return a.usageError("", "command %q is not available in this build of bkgen yet", name)
-		}
 		return a.usageError("", "unknown command %q", name)
 	}
 	return cmd.run(ctx, a, args[1:])
