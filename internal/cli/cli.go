@@ -95,7 +95,6 @@ var commands = []command{
 	{"help", "show help for bkgen or one of its commands", nil}, // run by app.run: it looks commands up
 }
 
-
 func lookup(name string) *command {
 	for i := range commands {
 		if commands[i].name == name {
