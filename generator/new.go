@@ -86,6 +86,8 @@ type model struct {
 	spec []byte
 	// overlays are the blueprint overlays of cfg.Blueprints, in order.
 	overlays []*blueprint.Overlay
+	// repo is the repository a regen updates; nil otherwise.
+	repo *repoState
 }
 
 // loadOverlays reads the overlays cfg.Blueprints names (see readOverlays).
@@ -172,10 +174,12 @@ func buildModel(specPath string, cfg config.Config) (*model, diag.List, error) {
 }
 
 // plan renders the model's files. A data model sqlc refuses is reported as
-// a warning and the service is planned without its database layer.
+// a warning and the service is planned without its database layer; in a
+// regen, sqlc refusing the user's queries.sql or sqlc.yaml is an input
+// error (repoState.sqlcError).
 func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error) {
 	svc := m.svc
-	p, err := plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays)
+	p, err := plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays, m.repo)
 	var sqlErr *sqlc.Error
 	if errors.As(err, &sqlErr) && svc.HasDatabase() {
 		// A data model sqlc refuses is a bkgen bug; the service is still
@@ -191,7 +195,7 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 		}
 		svc.Env = runtimeEnv(svc)
 		buildDeploy(svc, &m.cfg, m.stack)
-		p, err = plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays)
+		p, err = plan(ctx, svc, &m.cfg, m.stack, m.spec, m.overlays, m.repo)
 	}
 	return p, err
 }
@@ -335,7 +339,7 @@ func Check(ctx context.Context, opts CheckOptions) (*report.Check, error) {
 	data, err := os.ReadFile(filepath.Join(opts.Dir, "bkgen.yaml"))
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, fmt.Errorf("%s is not a bkgen repository (no bkgen.yaml): %w", opts.Dir, err)
+			return nil, fmt.Errorf("%w: %s has no bkgen.yaml (bkgen new writes one)", ErrNotRepo, opts.Dir)
 		}
 		return nil, fmt.Errorf("read bkgen.yaml: %w", err)
 	}

@@ -158,8 +158,10 @@ func fixedFiles(svc *ir.Service, cfg *config.Config, stack stacks.Stack, specByt
 	return files
 }
 
-// plan renders every file of the service into memory.
-func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay) (*write.Plan, error) {
+// plan renders every file of the service into memory. In a regen, repo is
+// the repository: sqlc then reads its versions of the files bkgen does not
+// rewrite (repoState.sqlcInputs); nil in new.
+func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks.Stack, specBytes []byte, overlays []*blueprint.Overlay, repo *repoState) (*write.Plan, error) {
 	l, err := layoutOf(svc, stack, specBytes, overlays)
 	if err != nil {
 		return nil, err
@@ -198,7 +200,16 @@ func plan(ctx context.Context, svc *ir.Service, cfg *config.Config, stack stacks
 				}
 				in = append(in, files[i])
 			}
+			var fromRepo []string
+			if repo != nil {
+				if in, fromRepo, sqlcErr = repo.sqlcInputs(in); sqlcErr != nil {
+					return
+				}
+			}
 			store, sqlcErr = runSqlc(sqlcCtx, in)
+			if sqlcErr != nil && len(fromRepo) > 0 {
+				sqlcErr = repo.sqlcError(sqlcErr, fromRepo)
+			}
 		}()
 	} else {
 		close(sqlcDone)

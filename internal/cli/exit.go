@@ -24,7 +24,7 @@ var sentinelExits = []struct {
 	{write.ErrInvalidLock, ExitInvalid}, // .bkgen/lock.json is not a lock
 	{write.ErrConflictsPending, ExitConflict},
 	{generator.ErrBreaking, ExitBreaking}, // --fail-on-breaking
-	{generator.ErrNotRepo, ExitUsage},     // regen or diff outside a generated repository
+	{generator.ErrNotRepo, ExitUsage},     // regen, diff or check outside a generated repository
 }
 
 // exitCode maps an error returned by the generator package to bkgen's exit
