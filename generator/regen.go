@@ -386,10 +386,14 @@ func planMigrations(dir string, lock *write.Lock, p *write.Plan, svc *ir.Service
 		}
 		return false
 	})
-	tables, err := modelOnDisk(dir, lock)
+	tables, written, err := modelOnDisk(dir, lock)
 	if err != nil {
 		return nil, nil, err
 	}
+	// The interrupted regen's migrations are history now: recorded, never
+	// rewritten (the plan's copy is what is on disk).
+	p.Files = append(p.Files, written...)
+	defer sortFiles(p)
 	var prev *render.Model
 	if len(tables) > 0 {
 		if prev, err = render.ParseModel(tables); err != nil {
@@ -481,21 +485,26 @@ func switchEngine(dir string, p *write.Plan, existing []string, rendered []write
 // modelOnDisk is the table model the repository's migrations build: the
 // lock's, or, after a regen interrupted once its migration was written, the
 // model that regen's journal records (else its migration would be written
-// again under the next number).
-func modelOnDisk(dir string, lock *write.Lock) (json.RawMessage, error) {
+// again under the next number). The migrations that regen wrote and the
+// lock does not record yet are returned too, read from disk, so that this
+// regen's lock records them.
+func modelOnDisk(dir string, lock *write.Lock) (json.RawMessage, []write.File, error) {
 	j, err := write.ReadJournal(dir)
 	if err != nil || j == nil {
-		return lock.Tables, err
+		return lock.Tables, nil, err
 	}
+	var written []write.File
 	for _, f := range j.Files {
 		if _, inLock := lock.File(f.Path); f.Owner != write.Migration || inLock {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(f.Path))); err != nil {
-			return lock.Tables, nil //nolint:nilerr // not written: the lock's model stands
+		data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(f.Path)))
+		if err != nil {
+			return lock.Tables, nil, nil //nolint:nilerr // not written: the lock's model stands
 		}
+		written = append(written, write.File{Path: f.Path, Data: data, Owner: write.Migration})
 	}
-	return j.Tables, nil
+	return j.Tables, written, nil
 }
 
 // existingMigrations lists the migration files of the repository: those
