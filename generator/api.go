@@ -80,6 +80,9 @@ const (
 	StepFinished
 	// Info is a line of information for the user.
 	Info
+	// Warnings carries the inputs' warnings (Diagnostics) as soon as they
+	// are all known, before the self-check; Result has them too.
+	Warnings
 )
 
 // Event is one progress report.
@@ -89,6 +92,8 @@ type Event struct {
 	Status   string // passed | failed | skipped | not_run, for StepFinished
 	Duration time.Duration
 	Detail   string
+	// Diagnostics are the warnings of a Warnings event.
+	Diagnostics diag.List
 	// Command and Dir are set on a failed self-check step: the command that
 	// re-runs it ("task test:unit") and the folder it ran in. They are
 	// empty for bkgen's own steps (load, render, write, git).

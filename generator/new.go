@@ -246,6 +246,9 @@ func New(ctx context.Context, opts Options) (*Result, error) {
 		return &Result{Diagnostics: diags}, st.fail(err)
 	}
 	st.done(count(len(p.Files), "file"))
+	if len(diags) > 0 {
+		emit(opts.Progress, Event{Kind: Warnings, Diagnostics: diags})
+	}
 	st.begin("write")
 	if _, err := write.Apply(ctx, p, dir, write.Options{Mode: write.New, Force: opts.Force}); err != nil {
 		return &Result{Diagnostics: diags}, st.fail(err)

@@ -197,6 +197,9 @@ func Regen(ctx context.Context, opts RegenOptions) (*RegenResult, error) {
 		res.Notes = append(res.Notes, notes...)
 	}
 	st.done(count(len(p.Files), "file"))
+	if len(res.Diagnostics) > 0 {
+		emit(opts.Progress, Event{Kind: Warnings, Diagnostics: res.Diagnostics})
+	}
 
 	step := "write"
 	if opts.DryRun {

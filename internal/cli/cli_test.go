@@ -448,3 +448,29 @@ func TestCheckCommand(t *testing.T) {
 		t.Errorf("CheckOptions = %+v", got)
 	}
 }
+
+// TestProgressPrintsWarningsOnce checks that warnings sent as a Warnings
+// event are printed then, with the running step's line cleared first, and
+// that the command is told not to print them again.
+func TestProgressPrintsWarningsOnce(t *testing.T) {
+	t.Parallel()
+	var b bytes.Buffer
+	var printed []diag.List
+	p := &progress{w: &b, live: true, diags: func(l diag.List) { printed = append(printed, l) }}
+	p.Event(generator.Event{Kind: generator.StepStarted, Step: "write"})
+	if p.printedWarnings() {
+		t.Fatal("warned before any warning")
+	}
+	l := diag.List{{Severity: diag.Warning, Summary: "no resource"}}
+	p.Event(generator.Event{Kind: generator.Warnings, Diagnostics: l})
+	p.done()
+	if len(printed) != 1 || len(printed[0]) != 1 || printed[0][0].Summary != "no resource" {
+		t.Errorf("printed %v, want the one warning once", printed)
+	}
+	if !p.printedWarnings() {
+		t.Error("printedWarnings is false after a Warnings event")
+	}
+	if got, want := b.String(), "  · write …\r\x1b[K"; got != want {
+		t.Errorf("output %q, want %q (the running line cleared before the warnings)", got, want)
+	}
+}

@@ -101,7 +101,7 @@ func runNew(ctx context.Context, a *app, args []string) int {
 	if err != nil {
 		return a.fail(err)
 	}
-	if len(res.Diagnostics) > 0 {
+	if len(res.Diagnostics) > 0 && !p.printedWarnings() {
 		a.printDiags(res.Diagnostics)
 	}
 

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/bkgen/bkgen/generator"
+	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/report"
 )
 
@@ -58,6 +59,10 @@ type progress struct {
 	// dir is the folder the self-check steps run in, when known, for the
 	// report of a failed step.
 	dir string
+	// diags prints the warnings of a Warnings event; warned records that
+	// it did, so that the command does not print them again.
+	diags  func(diag.List)
+	warned bool
 
 	mu sync.Mutex
 	// running is the step shown as running on the current, unfinished line,
@@ -71,6 +76,7 @@ type progress struct {
 var _ generator.Progress = (*progress)(nil)
 
 func (a *app) newProgress(noColor bool, dir string) *progress {
+	a.noColor = a.noColor || noColor // for the diagnostics too
 	tty := isTerminal(a.stderr)
 	color := useColor(tty, noColor, a.getenv)
 	return &progress{
@@ -81,6 +87,7 @@ func (a *app) newProgress(noColor bool, dir string) *progress {
 		now:   time.Now,
 		tick:  100 * time.Millisecond,
 		dir:   dir,
+		diags: a.printDiags,
 	}
 }
 
@@ -124,6 +131,12 @@ func (p *progress) Event(e generator.Event) {
 	case generator.StepFinished:
 		p.clear()
 		p.finished(e)
+	case generator.Warnings:
+		if p.diags != nil && len(e.Diagnostics) > 0 {
+			p.clear()
+			p.diags(e.Diagnostics)
+			p.warned = true
+		}
 	case generator.Info:
 		running, since := p.running, p.started
 		p.clear()
@@ -174,6 +187,13 @@ func (p *progress) done() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.clear()
+}
+
+// printedWarnings reports whether the warnings were printed as they came.
+func (p *progress) printedWarnings() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.warned
 }
 
 // clear stops the spinner and erases the running step's line. p.mu is held.

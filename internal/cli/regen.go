@@ -83,7 +83,7 @@ func runRegen(ctx context.Context, a *app, args []string) int {
 		human = a.stderr
 	}
 	if res != nil {
-		if len(res.Diagnostics) > 0 && err == nil {
+		if len(res.Diagnostics) > 0 && err == nil && !p.printedWarnings() {
 			a.printDiags(res.Diagnostics)
 		}
 		printChanges(human, res)
