@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/bkgen/bkgen/generator/blueprint"
 	"github.com/bkgen/bkgen/generator/config"
 	"github.com/bkgen/bkgen/generator/diag"
 	"github.com/bkgen/bkgen/generator/ir"
@@ -130,24 +129,12 @@ type ExplainedFile struct {
 // writing anything. Input problems come back as an error holding a
 // diag.List, exactly as from New.
 func Explain(ctx context.Context, opts ExplainOptions) (*Explanation, error) {
-	var diags diag.List
-	overlays, err := readOverlays(ctx, opts.Config.Blueprints, "", &diags)
-	if err != nil {
-		return &Explanation{Diagnostics: diags}, err
-	}
-	cfg := *opts.Config.Clone()
-	explicit := make(map[string]bool, len(opts.Explicit))
-	for _, k := range opts.Explicit {
-		explicit[k] = true
-	}
-	applied := blueprint.ApplyDefaults(&cfg, overlays, explicit)
-	m, d, err := buildModel(opts.SpecPath, cfg)
-	diags = append(diags, d...)
+	m, applied, diags, err := loadModel(ctx, opts.SpecPath, opts.Config, opts.Explicit)
 	if err != nil {
 		return &Explanation{Diagnostics: diags}, err
 	}
 	svc := m.svc
-	l, err := layoutOf(svc, m.stack, m.spec, overlays)
+	l, err := layoutOf(svc, m.stack, m.spec, m.overlays)
 	if err != nil {
 		return &Explanation{Diagnostics: diags}, err
 	}

@@ -200,29 +200,40 @@ func (m *model) plan(ctx context.Context, diags *diag.List) (*write.Plan, error)
 	return p, err
 }
 
+// loadModel reads the blueprint overlays cfg names (from the current
+// folder), applies their defaults to the keys the user did not choose
+// (explicit), then loads the spec and builds the model: the first step of
+// New and all of Explain's loading. applied lists the keys the overlays set.
+func loadModel(ctx context.Context, specPath string, cfg config.Config, explicit []string) (m *model, applied []string, diags diag.List, err error) {
+	overlays, err := readOverlays(ctx, cfg.Blueprints, "", &diags)
+	if err != nil {
+		return nil, nil, diags, err
+	}
+	c := *cfg.Clone()
+	chosen := make(map[string]bool, len(explicit))
+	for _, k := range explicit {
+		chosen[k] = true
+	}
+	applied = blueprint.ApplyDefaults(&c, overlays, chosen)
+	m, d, err := buildModel(specPath, c)
+	diags = append(diags, d...)
+	if err != nil {
+		return nil, nil, diags, err
+	}
+	m.overlays = overlays
+	return m, applied, diags, nil
+}
+
 // New generates a service repository and, unless opts.NoCheck, self-checks it.
 // Input problems come back as an error holding a diag.List (see diag.AsList);
 // nothing is written then.
 func New(ctx context.Context, opts Options) (*Result, error) {
 	st := &steps{p: opts.Progress}
 	st.begin("load")
-	var diags diag.List
-	overlays, err := readOverlays(ctx, opts.Config.Blueprints, "", &diags)
+	m, applied, diags, err := loadModel(ctx, opts.SpecPath, opts.Config, opts.Explicit)
 	if err != nil {
 		return &Result{Diagnostics: diags}, st.fail(err)
 	}
-	cfg := *opts.Config.Clone()
-	explicit := make(map[string]bool, len(opts.Explicit))
-	for _, k := range opts.Explicit {
-		explicit[k] = true
-	}
-	applied := blueprint.ApplyDefaults(&cfg, overlays, explicit)
-	m, d, err := buildModel(opts.SpecPath, cfg)
-	diags = append(diags, d...)
-	if err != nil {
-		return &Result{Diagnostics: diags}, st.fail(err)
-	}
-	m.overlays = overlays
 	svc := m.svc
 	st.done(count(len(svc.Operations), "operation") + ", " + count(len(svc.Types), "type") + ", " + count(len(svc.Resources), "resource"))
 	if len(applied) > 0 {
